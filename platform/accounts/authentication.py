@@ -1,0 +1,41 @@
+"""Partner API keys, sent the way OpenAI's clients send them: ``Authorization: Bearer <key>``."""
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from .models import ApiKey
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise exceptions.AuthenticationFailed("Malformed Authorization header; send 'Bearer <API key>'.", code="invalid_api_key")
+        raw = raw.strip()
+        try:
+            key = ApiKey.objects.select_related("user").get_from_key(raw)
+        except ApiKey.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_message_for(raw), code="invalid_api_key")
+        if key.has_expired:
+            raise exceptions.AuthenticationFailed("This API key has expired.", code="invalid_api_key")
+        if not key.user.is_active:
+            raise exceptions.AuthenticationFailed("This account is disabled.", code="invalid_api_key")
+        ApiKey.objects.filter(pk=key.pk).update(last_used=timezone.now())
+        return key.user, key
+
+    def authenticate_header(self, request) -> str:
+        # A 401 (not 403) for a missing key, as OpenAI answers.
+        return self.keyword
+
+
+def _message_for(raw: str) -> str:
+    prefix = raw.partition(".")[0]
+    if ApiKey.objects.filter(prefix=prefix, revoked=True).exists():
+        return "This API key has been revoked."
+    return "Incorrect API key provided."

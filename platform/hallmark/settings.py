@@ -1,0 +1,226 @@
+"""Settings, all read from the environment (12-factor).
+
+HALLMARK_ENV selects the safety defaults: ``production`` (the default: DEBUG off,
+secure cookies, a secret key required), ``demo`` (embedded SQLite, a serverless
+broker, plain HTTP on localhost) or ``test``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the repository root
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+HALLMARK_ENV = env.str("HALLMARK_ENV", default="production")
+LOCAL = HALLMARK_ENV in ("demo", "test")
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+
+def _local_secret_key() -> str:
+    """Return a per-checkout secret kept in var/, never in the repository."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(get_random_secret_key())
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or (_local_secret_key() if LOCAL else "")
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (production refuses to start without one).")
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "accounts",
+    "jobs",
+    "trust",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hallmark.urls"
+WSGI_APPLICATION = "hallmark.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'hallmark.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web and worker processes share the file: wait for the writer instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate limits and quotas are counted here, so every web process must share it:
+# Redis in production, a file cache in the demo.
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "platform" / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
+WHITENOISE_USE_FINDERS = LOCAL
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = "media/"
+
+# Images and uploads go through Django's storage API, so web servers and GPU
+# workers on different hosts share them: local files by default, S3 with
+# HALLMARK_STORAGE=s3 (django-storages reads AWS_* from the environment).
+STORAGES = {
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage"
+        if env.str("HALLMARK_STORAGE", default="local") == "s3"
+        else "django.core.files.storage.FileSystemStorage"
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+if STORAGES["default"]["BACKEND"].startswith("storages."):
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+
+# Production hardening; the demo and tests run on plain HTTP on localhost.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not LOCAL)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not LOCAL)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if LOCAL else 3600)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Uploads: the API allows 4 MB images (OpenAI's limit); leave room for the multipart envelope.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend" if LOCAL else "django.core.mail.backends.smtp.EmailBackend",
+)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "jobs.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hallmark API",
+    "DESCRIPTION": "OpenAI-compatible image generation with safety gates and signed provenance.",
+    "VERSION": "0.1.0",
+}
+
+# --- Celery: the gates on the CPU `safety` queue, generation on the `gpu` queue.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    for sub in ("in", "processed"):
+        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "in"),
+        "data_folder_out": str(_broker_dir / "in"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    # With Redis, an unacknowledged task comes back after this many seconds; a
+    # job that outlives it is protected by the job lease (see jobs.services).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "safety"
+CELERY_TASK_ROUTES = {"jobs.tasks.job_generate": {"queue": "gpu"}}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Hallmark
+HALLMARK = {
+    # The unCLIP weights: a hub id or a local directory (the demo uses the tiny offline model).
+    "MODEL_SOURCE": env.str("HALLMARK_MODEL_SOURCE", default="kakaobrain/karlo-v1-alpha"),
+    "MODEL_DEVICE": env.str("HALLMARK_MODEL_DEVICE", default="") or None,
+    "MODEL_CPU_OFFLOAD": env.bool("HALLMARK_MODEL_CPU_OFFLOAD", default=False),
+    # Denoising steps per stage; empty = the model's defaults (the demo's noise model needs few).
+    "GENERATION_STEPS": env.int("HALLMARK_GENERATION_STEPS", default=0) or None,
+    "MODERATION_POLICY": env.str("HALLMARK_MODERATION_POLICY", default="") or None,
+    "MODERATION_DEADLINE_S": env.float("HALLMARK_MODERATION_DEADLINE_S", default=5.0),
+    "SIGNING_CERT_CHAIN": env.str("HALLMARK_SIGNING_CERT_CHAIN", default=str(VAR_DIR / "keys" / "signer-chain.pem")),
+    "SIGNING_KEY": env.str("HALLMARK_SIGNING_KEY", default=str(VAR_DIR / "keys" / "signer.key")),
+    "TRUST_ANCHORS": env.str("HALLMARK_TRUST_ANCHORS", default=str(VAR_DIR / "keys" / "ca.pem")),
+    "TSA_URL": env.str("HALLMARK_TSA_URL", default="") or None,
+    # How long the OpenAI-style endpoints wait for a job before answering 504-free "still running".
+    "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=300.0),
+    # A running job whose worker stops renewing this lease is taken over by another worker.
+    "JOB_LEASE_S": env.int("HALLMARK_JOB_LEASE_S", default=60),
+    "RATE_LIMIT_PER_MINUTE": env.int("HALLMARK_RATE_LIMIT_PER_MINUTE", default=60),
+    "DAILY_IMAGE_QUOTA": env.int("HALLMARK_DAILY_IMAGE_QUOTA", default=500),
+    "SIGNED_URL_TTL_S": env.int("HALLMARK_SIGNED_URL_TTL_S", default=3600),
+    "MAX_UPLOAD_BYTES": 4 * 1024 * 1024,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

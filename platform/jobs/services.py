@@ -1,0 +1,337 @@
+"""The request's one way: create → gates (safety queue) → generation, output gate and
+stamping (gpu queue) → stored images. Status changes happen under select_for_update();
+inference, classification, stamping and storage run outside transactions."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from trust.audit import audit_event
+
+from .models import Image, Job
+
+log = logging.getLogger(__name__)
+S = Job.Status
+SEVERITY = {"allow": 0, "review": 1, "block": 2}
+
+
+class JobConflict(Exception):
+    """The job is not in a state that allows the action (someone else acted first)."""
+
+
+class JobBusy(Exception):
+    """Another worker holds a live lease on the job; try again later."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    name: str
+
+
+def job_create(*, user, api_key=None, kind: str, prompt: str = "", n: int = 1, size: int = 256, seed: int | None = None,
+               response_format: str = "url", end_user: str = "", upload: Upload | None = None,
+               mask: Upload | None = None) -> Job:
+    """Store a new job and queue its safety gates; nothing reaches a GPU before they pass."""
+    job = Job(user=user, api_key=api_key, kind=kind, prompt=prompt, n=n, size=size, seed=seed,
+              response_format=response_format, end_user=end_user[:256])
+    job.timings = {"created": time.time()}
+    if upload is not None:
+        job.upload.save(f"{job.id}-image.png", ContentFile(upload.data), save=False)
+    if mask is not None:
+        job.mask.save(f"{job.id}-mask.png", ContentFile(mask.data), save=False)
+    with transaction.atomic():
+        job.save()
+        audit_event("job.created", actor=user, subject=f"job:{job.id}",
+                    data={"kind": kind, "n": n, "size": size, "key": getattr(api_key, "prefix", None)},
+                    content={"prompt": prompt} if prompt else None)
+        transaction.on_commit(lambda: _enqueue_moderation(job.id))
+    return job
+
+
+def _enqueue_moderation(job_id) -> None:
+    from .tasks import job_moderate
+
+    job_moderate.delay(str(job_id))
+
+
+def _enqueue_generation(job_id) -> None:
+    from .tasks import job_generate
+
+    job_generate.delay(str(job_id))
+
+
+def _set_status(job: Job, status: str, **fields) -> None:
+    """Move ``job`` (locked by the caller) to ``status``, audited."""
+    old = job.status
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if status in Job.TERMINAL:
+        job.finished = timezone.now()
+        job.lease_until = None
+    job.save()
+    audit_event("job.status", subject=f"job:{job.id}",
+                data={"from": old, "to": status, **({"code": job.error_code} if job.error_code else {})})
+
+
+def _worst(decisions: list[dict]) -> dict | None:
+    return max(decisions, key=lambda d: SEVERITY.get(d["action"], 2), default=None)
+
+
+def job_moderate(*, job_id) -> str:
+    """Run the prompt and upload gates; return the job's new status."""
+    from . import runtime
+
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        # A copy delivered again after a worker died finds MODERATING and simply runs again.
+        if job.status not in (S.QUEUED, S.MODERATING) or job.decisions:
+            return job.status
+        _set_status(job, S.MODERATING)
+    started = time.time()
+    decisions: list[dict] = []
+    gates = runtime.moderator()
+    if job.prompt:
+        decisions.append(gates.check_text(job.prompt, surface="prompt").to_dict())
+    if job.upload:
+        with job.upload.open("rb") as fh:
+            data = fh.read()
+        decisions.append(gates.check_image(data, surface="upload", purpose=job.kind).to_dict())
+    worst = _worst(decisions)
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != S.MODERATING:  # cancelled meanwhile
+            return job.status
+        job.decisions = decisions
+        job.timings = {**job.timings, "gate_s": time.time() - started, "gated": time.time()}
+        for decision in decisions:
+            audit_event("gate.decision", subject=f"job:{job.id}", data=decision)
+        if worst and worst["action"] == "block":
+            _set_status(job, S.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
+                        error_param="image" if worst["surface"] == "upload" else "prompt")
+            _after_block(job, worst)
+        elif worst and worst["action"] == "review":
+            _set_status(job, S.HELD, error_code="held_for_review", error_message=worst["reason"])
+        else:
+            _set_status(job, S.QUEUED, progress_stage="waiting for a GPU worker")
+            transaction.on_commit(lambda: _enqueue_generation(job.id))
+        return job.status
+
+
+def _after_block(job: Job, decision: dict) -> None:
+    """Count the block against the account (enforcement lives in the trust app)."""
+    from trust import enforcement
+
+    enforcement.record_block(user=job.user, job=job, decision=decision)
+
+
+def job_release_held(*, job_id, reviewer=None, note: str = "") -> Job:
+    """Send a held job on to the GPU queue; raise JobConflict if it is no longer held."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != S.HELD:
+            raise JobConflict(f"Job {job.id} is {job.status}, not held.")
+        _set_status(job, S.QUEUED, error_code="", error_message="", progress_stage="waiting for a GPU worker")
+        audit_event("review.approved", actor=reviewer, subject=f"job:{job.id}", data={"note": note})
+        transaction.on_commit(lambda: _enqueue_generation(job.id))
+    return job
+
+
+def job_reject_held(*, job_id, reviewer=None, reason: str, note: str = "", code: str = "rejected_in_review") -> Job:
+    """Refuse a held job with ``reason`` (shown to the user); raise JobConflict if it is no longer held."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != S.HELD:
+            raise JobConflict(f"Job {job.id} is {job.status}, not held.")
+        _set_status(job, S.BLOCKED, error_code=code, error_message=reason)
+        audit_event("review.rejected", actor=reviewer, subject=f"job:{job.id}", data={"reason": reason, "note": note})
+    return job
+
+
+def job_cancel(*, job_id, actor=None) -> Job:
+    """Cancel a job: at once if it is not running, else at the worker's next progress step."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.is_terminal:
+            raise JobConflict(f"Job {job.id} already ended ({job.status}).")
+        job.cancel_requested = True
+        if job.status in (S.RUNNING, S.STAMPING):
+            job.save(update_fields=["cancel_requested", "updated"])
+            audit_event("job.cancel_requested", actor=actor, subject=f"job:{job.id}")
+        else:
+            _set_status(job, S.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+    return job
+
+
+def _lease() -> dt.datetime:
+    return timezone.now() + dt.timedelta(seconds=settings.HALLMARK["JOB_LEASE_S"])
+
+
+class _Progress:
+    """The generation progress callback: stores progress, renews the lease, honours cancel."""
+
+    def __init__(self, job: Job, attempt: int):
+        self.job_id, self.attempt, self.last = job.id, attempt, 0.0
+
+    def __call__(self, stage: str, step: int, total: int):
+        import generation
+
+        now = time.monotonic()
+        if now - self.last < 0.25 and step not in (0, total):
+            return None
+        self.last = now
+        Job.objects.filter(pk=self.job_id, attempts=self.attempt).update(
+            progress_stage=stage, progress_step=step, progress_total=total, lease_until=_lease(), updated=timezone.now())
+        if Job.objects.filter(pk=self.job_id, cancel_requested=True).exists():
+            raise generation.Cancelled(f"job {self.job_id} cancelled")
+        return None
+
+
+def job_generate(*, job_id) -> str:
+    """Generate, gate the outputs, stamp and store them; return the job's new status.
+
+    Idempotent per job: a second delivery of the task waits while another worker's lease
+    is alive (JobBusy), takes over once it has lapsed, and a worker that lost its lease
+    discards its results instead of storing a second set."""
+    import generation
+
+    from . import runtime
+
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        # A job reaches the GPU only after its gates ran: no decisions, no generation.
+        if job.status not in (S.QUEUED, S.RUNNING, S.STAMPING) or not job.decisions:
+            return job.status
+        if job.status in (S.RUNNING, S.STAMPING) and job.lease_until and job.lease_until > timezone.now():
+            raise JobBusy(str(job.id))
+        if job.cancel_requested:
+            _set_status(job, S.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+            return job.status
+        attempt = job.attempts + 1
+        queue_wait = time.time() - job.timings.get("gated", job.timings.get("created", time.time()))
+        _set_status(job, S.RUNNING, attempts=attempt, lease_until=_lease(), progress_stage="starting",
+                    progress_step=0, progress_total=0, timings={**job.timings, "queue_wait_s": queue_wait})
+    parent = None
+    if job.upload:
+        with job.upload.open("rb") as fh:
+            parent = fh.read()
+    mask = None
+    if job.mask:
+        with job.mask.open("rb") as fh:
+            mask = fh.read()
+    steps = settings.HALLMARK["GENERATION_STEPS"]
+    progress = _Progress(job, attempt)
+    started = time.time()
+    try:
+        gen = runtime.generator()
+        if job.kind == Job.Kind.GENERATION:
+            images = gen.generate(job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
+        elif job.kind == Job.Kind.VARIATION:
+            images = gen.vary(parent, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
+        else:
+            images = gen.edit(parent, mask, job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
+    except generation.Cancelled:
+        return _finish_if_current(job_id, attempt, S.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+    except generation.InvalidRequest as exc:
+        return _finish_if_current(job_id, attempt, S.FAILED, error_code="invalid_request", error_message=str(exc),
+                                  error_param=getattr(exc, "param", "") or "")
+    generation_s = time.time() - started
+
+    # Output gate: nothing leaves that the image classifier did not allow.
+    gates = runtime.moderator()
+    outputs = [gates.check_image(image, surface="output").to_dict() for image in images]
+    worst = _worst(outputs)
+    if worst and worst["action"] != "allow":
+        with transaction.atomic():
+            locked = Job.objects.select_for_update().get(pk=job_id)
+            if locked.attempts != attempt or locked.status != S.RUNNING:
+                return locked.status
+            locked.decisions = locked.decisions + [worst]
+            audit_event("gate.decision", subject=f"job:{job_id}", data=worst)
+            # An output the classifier doubts is withheld like a blocked one: fail closed.
+            _set_status(locked, S.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
+                        error_param="output")
+            return locked.status
+
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job_id)
+        if locked.attempts != attempt or locked.status != S.RUNNING:
+            return locked.status
+        _set_status(locked, S.STAMPING, lease_until=_lease(), progress_stage="stamping", progress_step=0,
+                    progress_total=len(images))
+    started_stamp = time.time()
+    stamped = _stamp_all(job, images, parent)
+    stamping_s = time.time() - started_stamp
+
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job_id)
+        if locked.attempts != attempt or locked.status != S.STAMPING:
+            for item in stamped:  # this worker lost its lease: keep the winner's set only
+                item.file.storage.delete(item.file.name)
+            return locked.status
+        for item in stamped:
+            item.save()
+            audit_event("provenance.stamped", subject=f"job:{job_id}",
+                        data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index})
+        timings = {**locked.timings, "generation_s": generation_s, "stamping_s": stamping_s, "finished": time.time()}
+        _set_status(locked, S.SUCCEEDED, progress_step=len(images), timings=timings, decisions=locked.decisions + outputs)
+        return locked.status
+
+
+def _stamp_all(job: Job, images, parent: bytes | None) -> list[Image]:
+    import hashlib
+
+    from provenance import Record, new_record_id
+
+    from . import runtime
+
+    gen, stamper = runtime.generator(), runtime.stamper()
+    stamped = []
+    for index, image in enumerate(images):
+        record_id = new_record_id()
+        record = Record(record_id=record_id, kind=job.kind, model_id=gen.model_id, model_version=gen.model_version,
+                        parent=parent, parent_format=_format_of(parent))
+        data = stamper.stamp(image, record)
+        item = Image(job=job, index=index, record_id=record_id, manifest_sha256=hashlib.sha256(data).hexdigest(),
+                     model_id=gen.model_id, model_version=gen.model_version)
+        item.file.save(f"{record_id}.png", ContentFile(data), save=False)
+        stamped.append(item)
+    return stamped
+
+
+def _format_of(data: bytes | None) -> str | None:
+    if not data:
+        return None
+    from PIL import Image as PILImage
+
+    return "image/" + PILImage.open(io.BytesIO(data)).format.lower()
+
+
+def _finish_if_current(job_id, attempt: int, status: str, **fields) -> str:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.attempts == attempt and not job.is_terminal:
+            _set_status(job, status, **fields)
+        return job.status
+
+
+def job_fail(*, job_id, message: str, code: str = "generation_failed") -> None:
+    """Mark a job failed after its retries ran out, saying why."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if not job.is_terminal:
+            _set_status(job, S.FAILED, error_code=code, error_message=message)
+
+
+def job_drop_lease(*, job_id) -> None:
+    """Let the retry of a job whose worker hit an error start at once."""
+    Job.objects.filter(pk=job_id, status__in=(S.RUNNING, S.STAMPING)).update(lease_until=None, status=S.QUEUED)

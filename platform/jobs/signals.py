@@ -1,0 +1,18 @@
+"""Warm a worker's models when it starts, never per request."""
+import logging
+
+from celery.signals import worker_ready
+
+log = logging.getLogger(__name__)
+
+
+@worker_ready.connect
+def warm_models(sender=None, **kwargs):
+    from . import runtime
+
+    queues = set(sender.app.amqp.queues.consume_from or {}) if sender is not None else set()
+    runtime.moderator()  # every queue gates something
+    if "gpu" in queues:
+        runtime.generator()
+        runtime.stamper()
+    log.info("Hallmark worker ready; queues %s", sorted(queues))

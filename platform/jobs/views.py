@@ -1,0 +1,271 @@
+"""Thin API views: validate, call one service, render OpenAI's shapes."""
+from __future__ import annotations
+
+import base64
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import limits
+from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION
+
+from . import runtime, services, uploads
+from .errors import ApiError
+from .models import Image, Job
+from .serializers import EditIn, GenerationIn, ModerationIn, VariationIn, VerifyIn
+
+URL_SALT = "hallmark.image-url"
+
+
+# --- shared steps ------------------------------------------------------------
+
+def _admit(request, scope: str, images: int = 0) -> None:
+    """Check scope, account standing, rate and quota for one request."""
+    from trust.enforcement import assert_account_active
+
+    key = request.auth
+    if key is not None and hasattr(key, "scopes") and scope not in key.scopes:
+        raise ApiError(f"This API key lacks the '{scope}' scope.", status=403, code="insufficient_scope",
+                       type="permission_error")
+    assert_account_active(request.user)
+    try:
+        limits.check_rate(request)
+        if images:
+            limits.take_images(request, images)
+    except limits.LimitExceeded as exc:
+        raise ApiError(str(exc), status=429, code=exc.code, type="rate_limit_error",
+                       headers={"Retry-After": str(exc.retry_after)})
+
+
+def _create_job(request, kind: str) -> Job:
+    serializer = {"generation": GenerationIn, "edit": EditIn, "variation": VariationIn}[kind](data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    upload = mask = None
+    if kind in ("edit", "variation"):
+        raw, image = uploads.read_image(data["image"], param="image")
+        upload = services.Upload(raw, data["image"].name)
+        mask_image = None
+        if data.get("mask"):
+            raw_mask, mask_image = uploads.read_image(data["mask"], param="mask")
+            mask = services.Upload(raw_mask, data["mask"].name)
+        if kind == "edit":
+            uploads.check_edit_pair(image, mask_image)
+    _admit(request, SCOPE_IMAGES, images=data["n"])
+    key = request.auth if hasattr(request.auth, "prefix") else None
+    return services.job_create(user=request.user, api_key=key, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
+                               size=data["size"], seed=data["seed"], response_format=data["response_format"],
+                               end_user=data.get("user", ""), upload=upload, mask=mask)
+
+
+def _wait(job: Job) -> Job:
+    """Poll until the job ends or is held; the OpenAI endpoints answer synchronously."""
+    deadline = time.monotonic() + settings.HALLMARK["SYNC_TIMEOUT_S"]
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_terminal or job.status == Job.Status.HELD:
+            return job
+        time.sleep(0.1)
+    return job
+
+
+def signed_url(request, image: Image) -> str:
+    token = signing.TimestampSigner(salt=URL_SALT).sign(str(image.id))
+    return request.build_absolute_uri(reverse("image-file", args=[image.id])) + f"?sig={token}"
+
+
+def job_error(job: Job) -> ApiError:
+    """Return the error a job that did not succeed stands for."""
+    if job.status == Job.Status.HELD:
+        return ApiError("Your request was held for human review. Poll the job for the outcome.", status=409,
+                        code="held_for_review", extra={"job_id": str(job.id)})
+    if job.status == Job.Status.BLOCKED:
+        categories = sorted({c for d in job.decisions if d.get("action") != "allow" for c in d.get("categories", [])})
+        return ApiError(f"Your request was rejected by the safety system: {job.error_message}", status=400,
+                        code=job.error_code or "content_policy_violation", param=job.error_param or None,
+                        extra={"categories": categories, "job_id": str(job.id)})
+    if job.status == Job.Status.CANCELLED:
+        return ApiError("The job was cancelled.", status=409, code="cancelled", extra={"job_id": str(job.id)})
+    if job.status == Job.Status.FAILED:
+        http = 400 if job.error_code == "invalid_request" else 500
+        return ApiError(job.error_message or "Generation failed.", status=http, code=job.error_code or "generation_failed",
+                        param=job.error_param or None, type="invalid_request_error" if http == 400 else "server_error",
+                        extra={"job_id": str(job.id)})
+    return ApiError("The job is still running; poll it for the result.", status=504, code="job_pending",
+                    type="timeout_error",
+                    extra={"job_id": str(job.id)})
+
+
+def images_payload(request, job: Job) -> list[dict]:
+    items = []
+    for image in job.images.all():
+        if job.response_format == "b64_json":
+            with image.file.open("rb") as fh:
+                items.append({"b64_json": base64.b64encode(fh.read()).decode()})
+        else:
+            items.append({"url": signed_url(request, image)})
+    return items
+
+
+def job_payload(request, job: Job) -> dict:
+    out = {
+        "id": str(job.id), "object": "image.job", "kind": job.kind, "status": job.status,
+        "created": int(job.created.timestamp()), "n": job.n, "size": f"{job.size}x{job.size}",
+        "progress": {"stage": job.progress_stage, "step": job.progress_step, "total": job.progress_total},
+        "decisions": [{k: d.get(k) for k in ("surface", "action", "categories", "reason")} for d in job.decisions],
+        "data": [], "error": None,
+    }
+    if job.status == Job.Status.SUCCEEDED:
+        out["data"] = [{"url": signed_url(request, image), "record_id": image.record_id} for image in job.images.all()]
+    elif job.error_code:
+        out["error"] = {"code": job.error_code, "message": job.error_message, "param": job.error_param or None}
+    return out
+
+
+# --- OpenAI-compatible endpoints ---------------------------------------------
+
+class _ImagesView(APIView):
+    kind = "generation"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def post(self, request):
+        job = _wait(_create_job(request, self.kind))
+        if job.status != Job.Status.SUCCEEDED:
+            raise job_error(job)
+        return Response({"created": int(job.created.timestamp()), "data": images_payload(request, job)})
+
+
+@extend_schema(request=GenerationIn, responses=None)
+class GenerationsView(_ImagesView):
+    kind = "generation"
+
+
+@extend_schema(request=EditIn, responses=None)
+class EditsView(_ImagesView):
+    kind = "edit"
+
+
+@extend_schema(request=VariationIn, responses=None)
+class VariationsView(_ImagesView):
+    kind = "variation"
+
+
+@extend_schema(request=ModerationIn, responses=None)
+class ModerationsView(APIView):
+    def post(self, request):
+        serializer = ModerationIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _admit(request, SCOPE_MODERATION)
+        results = runtime.moderator().moderate(serializer.validated_data["input"])
+        return Response({"id": f"modr-{int(time.time() * 1000)}", "model": "hallmark-moderation", "results": results})
+
+
+class ModelsView(APIView):
+    def get(self, request):
+        created = 1700000000
+        data = [{"id": name, "object": "model", "created": created, "owned_by": "hallmark"}
+                for name in ("hallmark-unclip", "dall-e-2", "hallmark-moderation")]
+        return Response({"object": "list", "data": data})
+
+
+# --- native asynchronous jobs ------------------------------------------------
+
+class JobsView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get(self, request):
+        jobs = Job.objects.filter(user=request.user).prefetch_related("images")[:50]
+        return Response({"object": "list", "data": [job_payload(request, job) for job in jobs]})
+
+    @extend_schema(request=GenerationIn, responses=None)
+    def post(self, request):
+        kind = request.data.get("kind", "generation")
+        if kind not in ("generation", "edit", "variation"):
+            raise ApiError("kind must be generation, edit or variation.", param="kind", code="invalid_value")
+        job = _create_job(request, kind)
+        return Response(job_payload(request, job), status=status.HTTP_202_ACCEPTED)
+
+
+class JobView(APIView):
+    def get(self, request, job_id):
+        job = get_object_or_404(Job.objects.prefetch_related("images"), pk=job_id, user=request.user)
+        return Response(job_payload(request, job))
+
+
+class JobCancelView(APIView):
+    def post(self, request, job_id):
+        job = get_object_or_404(Job, pk=job_id, user=request.user)
+        try:
+            job = services.job_cancel(job_id=job.id, actor=request.user)
+        except services.JobConflict as exc:
+            raise ApiError(str(exc), status=409, code="job_not_cancellable")
+        return Response(job_payload(request, job))
+
+
+# --- files and provenance ----------------------------------------------------
+
+class ImageFileView(APIView):
+    """Serve an output image to its owner, or to anyone holding an unexpired signed URL."""
+
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request, image_id):
+        image = Image.objects.select_related("job").filter(pk=image_id).first()
+        if image is None:
+            raise Http404
+        sig = request.query_params.get("sig")
+        allowed = False
+        if sig:
+            try:
+                value = signing.TimestampSigner(salt=URL_SALT).unsign(sig, max_age=settings.HALLMARK["SIGNED_URL_TTL_S"])
+                allowed = value == str(image.id)
+            except signing.BadSignature:
+                allowed = False
+        if not allowed and request.user.is_authenticated and request.user.pk == image.job.user_id:
+            allowed = True
+        if not allowed:
+            raise Http404  # the same answer for "not yours" and "not there"
+        return FileResponse(image.file.open("rb"), content_type="image/png", filename=f"{image.record_id}.png")
+
+
+@extend_schema(request={"multipart/form-data": VerifyIn}, responses=None)
+class VerifyView(APIView):
+    """Public: read an image's provenance and map its record id back to the stored record."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    parser_classes = [MultiPartParser, FormParser]
+
+    def post(self, request):
+        serializer = VerifyIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data["file"].read()
+        if len(data) > 20 * 1024 * 1024:
+            raise ApiError("file: at most 20 MB.", param="file", code="file_too_large")
+        return Response(verify_payload(data))
+
+
+def verify_payload(data: bytes) -> dict:
+    from provenance import verify
+
+    verdict = verify(data, trust_anchors=runtime.trust_anchors())
+    body = {"provenance": verdict.to_dict(), "record": None}
+    record_id = verdict.record_id or verdict.watermark_id
+    image = Image.objects.select_related("job").filter(record_id=record_id).first() if record_id else None
+    if image is not None:
+        body["record"] = {
+            "record_id": image.record_id, "kind": image.job.kind, "created": image.created.isoformat(),
+            "model_id": image.model_id, "model_version": image.model_version,
+            "manifest_sha256": image.manifest_sha256, "found_by": "manifest" if verdict.record_id else "watermark",
+        }
+    return body
