@@ -27,3 +27,94 @@ TEST_ENV = {
 }
 for name, value in TEST_ENV.items():
     os.environ.setdefault(name, value)
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir() -> Path:
+    """The offline tiny unCLIP model, built once and reused across runs."""
+    from generation import tiny_model
+
+    return Path(tiny_model.build(os.environ["HALLMARK_MODEL_SOURCE"]))
+
+
+@pytest.fixture(scope="session")
+def signing_keys() -> Path:
+    """A development CA and signing certificate for the test run."""
+    from provenance import devca
+
+    folder = Path(os.environ["HALLMARK_SIGNING_KEY"]).parent
+    devca.create(folder)
+    return folder
+
+
+def _flush_redis() -> None:
+    import redis
+
+    for db in (1, 2):  # the cache and the broker: no stale counters or tasks from a past run
+        redis.Redis(host="127.0.0.1", port=6379, db=db).flushdb()
+
+
+class Worker:
+    """A real Celery worker process (``manage.py worker``) on the test database."""
+
+    def __init__(self, name: str, queues: str, pool: str, concurrency: int, db_name: str):
+        self.name = name
+        self.log = VAR / "test-logs" / f"worker-{name}.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}", "PYTHONUNBUFFERED": "1"}
+        self._fh = open(self.log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "worker", "--queues", queues, "--pool", pool,
+             "--concurrency", str(concurrency), "--hostname", f"{name}@%h"],
+            cwd=ROOT, env=env, stdout=self._fh, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 240) -> "Worker":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker {self.name} exited:\n{self.log.read_text()[-4000:]}")
+            if "Hallmark worker ready" in self.log.read_text():
+                return self
+            time.sleep(0.5)
+        raise TimeoutError(f"worker {self.name} not ready:\n{self.log.read_text()[-4000:]}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._fh.close()
+
+
+@pytest.fixture(scope="session")
+def start_worker(django_db_setup, django_db_blocker, tiny_model_dir, signing_keys):
+    """Return a function that starts a worker on the test database; all are stopped at the end."""
+    from django.conf import settings
+
+    db_name = settings.DATABASES["default"]["NAME"]
+    started: list[Worker] = []
+
+    def start(name: str, queues: str = "safety,gpu", pool: str = "solo", concurrency: int = 1) -> Worker:
+        worker = Worker(name, queues, pool, concurrency, db_name)
+        started.append(worker)
+        return worker.wait_ready()
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def workers(start_worker):
+    """The standard pair: a CPU `safety` worker and a `gpu` worker."""
+    _flush_redis()
+    return [start_worker("safety", "safety", "threads", 2), start_worker("gpu", "gpu", "solo", 1)]

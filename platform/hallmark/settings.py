@@ -14,6 +14,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the repository root
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# `make demo` writes var/demo.env once, so that every command run in this checkout
+# (manage.py, the worker) finds the demo's settings; real environment variables win.
+if (VAR_DIR / "demo.env").is_file():
+    environ.Env.read_env(VAR_DIR / "demo.env", overwrite=False)
 HALLMARK_ENV = env.str("HALLMARK_ENV", default="production")
 LOCAL = HALLMARK_ENV in ("demo", "test")
 
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "jobs",
     "trust",
+    "studio",
 ]
 
 MIDDLEWARE = [

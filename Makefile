@@ -1,0 +1,38 @@
+# Hallmark: `make demo` runs the platform on its embedded defaults; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: install demo test services screenshots bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# The CPU build of torch first: a looser requirement would pull a multi-GB CUDA build.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+## Run the platform: SQLite, a real Celery worker on a filesystem broker, the tiny offline model.
+demo: install
+	$(PY) manage.py demo --port $(PORT)
+
+## Run the whole suite against PostgreSQL, Redis and real Celery workers (started if down).
+test: install
+	bash scripts/services.sh
+	bash scripts/browser.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+services:
+	bash scripts/services.sh
+
+bench: install
+	bash scripts/services.sh
+	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf var/test-media var/test-logs
