@@ -1,0 +1,46 @@
+"""Run a gate with a deadline, turning any failure into GateUnavailable."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+class GateUnavailable(Exception):
+    """Internal: a gate raised, timed out or is not loaded (never escapes the library)."""
+
+
+class DeadlineRunner:
+    """A small thread pool that runs gate calls under a wall-clock deadline.
+
+    A timed-out call cannot be killed (Python threads cannot be), so it keeps
+    its worker until it returns; the caller gets its fail-closed answer at the
+    deadline all the same. A few workers keep one stuck call from starving the
+    others.
+    """
+
+    def __init__(self, workers: int = 4) -> None:
+        """Create the pool (threads start lazily)."""
+        self._pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="moderation-gate")
+
+    def run(self, fn: Callable[[], T], deadline_s: float) -> T:
+        """Return ``fn()`` if it finishes within ``deadline_s`` seconds.
+
+        Raises:
+            GateUnavailable: ``fn`` raised or did not finish in time; the
+                message says which.
+        """
+        future = self._pool.submit(fn)
+        try:
+            return future.result(timeout=deadline_s)
+        except cf.TimeoutError as exc:
+            future.cancel()
+            raise GateUnavailable(f"timed out after {deadline_s:g} s") from exc
+        except Exception as exc:  # noqa: BLE001 - any gate failure must fail closed
+            raise GateUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        """Stop accepting work; running calls finish in the background."""
+        self._pool.shutdown(wait=False, cancel_futures=True)

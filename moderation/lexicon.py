@@ -1,0 +1,209 @@
+"""The rule tier: lexicons and patterns loaded from data files.
+
+Each language file lists, per category, weighted blocks of terms and regular
+expressions; *groups* (term sets that are not harmful alone, like "child" or
+"passport") that *combos* require together with a category or another group;
+and *benign* contexts that are masked out before matching, so that
+"breast cancer", "kill the process" or "鸡胸肉" never reach the harmful terms
+they contain.
+
+Latin terms match on word boundaries (with a plural/verb suffix on the last
+word); Chinese terms match as substrings, since Chinese has no spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .categories import TEXT_CATEGORIES
+from .errors import DataError
+from .normalize import Normalized
+
+DATA_DIR = Path(__file__).parent / "data"
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _term_regex(term: str) -> str:
+    term = str(term).strip().casefold()
+    if _CJK_CHAR.search(term):
+        # Chinese: substring; allow separators left between characters to be
+        # handled by the normaliser's joined view, not here.
+        return re.escape(term)
+    words = [re.escape(w) for w in term.split()]
+    body = r"[\s\-]*".join(words)
+    return rf"(?<![a-z0-9]){body}(?:s|es|ed|d|ing)?(?![a-z0-9])"
+
+
+def _compile(terms: Iterable[str], patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
+    parts = [_term_regex(str(t)) for t in terms if str(t).strip()]
+    parts += [f"(?:{p})" for p in patterns]
+    if not parts:
+        return None
+    try:
+        return re.compile("|".join(parts))
+    except re.error as exc:
+        raise DataError(f"{where}: bad pattern: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule that matched.
+
+    Attributes:
+        category: The category the rule scores.
+        weight: The score it gives, in [0, 1].
+        rule: ``lexicon:<language>:<category>`` or ``...:combo``.
+        match: The text that matched (normalised), for the reason line.
+    """
+
+    category: str
+    weight: float
+    rule: str
+    match: str
+
+
+@dataclass
+class _Block:
+    category: str
+    weight: float
+    regex: re.Pattern[str]
+    rule: str
+
+
+@dataclass
+class _Combo:
+    category: str
+    weight: float
+    requires: list[str]  # "group:<name>" or "category:<name>"
+    rule: str
+
+
+@dataclass
+class _Context:
+    categories: frozenset[str]
+    factor: float
+    regex: re.Pattern[str]
+
+
+@dataclass
+class Lexicon:
+    """All lexicons, merged; match with :meth:`scan`."""
+
+    blocks: list[_Block] = field(default_factory=list)
+    groups: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    combos: list[_Combo] = field(default_factory=list)
+    benign: list[re.Pattern[str]] = field(default_factory=list)
+    contexts: list[_Context] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> "Lexicon":
+        """Load every ``*.yaml`` lexicon in a directory.
+
+        Raises:
+            DataError: A file is malformed or names an unknown category.
+        """
+        directory = directory or DATA_DIR / "lexicon"
+        lex = cls()
+        files = sorted(directory.glob("*.yaml"))
+        if not files:
+            raise DataError(f"no lexicon files in {directory}")
+        for path in files:
+            lex._add_file(path)
+        return lex
+
+    def _add_file(self, path: Path) -> None:
+        try:
+            raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise DataError(f"cannot read lexicon {path}: {exc}") from exc
+        lang = raw.get("language") or path.stem
+        self.languages.append(lang)
+        group_terms: dict[str, list[str]] = {}
+        for name, terms in (raw.get("groups") or {}).items():
+            group_terms[name] = [str(t) for t in terms]
+        # Groups of the same name across languages are merged (the English and
+        # Chinese words for "child" belong to one group).
+        for name, terms in group_terms.items():
+            old = self.groups.get(name)
+            pats = [old.pattern] if old is not None else []
+            new = _compile(terms, [], f"{path}:groups.{name}")
+            if new is not None:
+                pats.append(new.pattern)
+            self.groups[name] = re.compile("|".join(pats))
+        for cat, blocks in (raw.get("categories") or {}).items():
+            if cat not in TEXT_CATEGORIES:
+                raise DataError(f"{path}: unknown category {cat!r}")
+            for i, block in enumerate(blocks):
+                weight = float(block.get("weight", 1.0))
+                regex = _compile(block.get("terms") or [], block.get("patterns") or [], f"{path}:{cat}[{i}]")
+                if regex is not None:
+                    self.blocks.append(_Block(cat, weight, regex, f"lexicon:{lang}:{cat}"))
+        for i, combo in enumerate(raw.get("combos") or []):
+            cat = combo.get("category")
+            if cat not in TEXT_CATEGORIES:
+                raise DataError(f"{path}: combos[{i}]: unknown category {cat!r}")
+            requires = list(combo.get("all") or [])
+            for req in requires:
+                kind, _, name = str(req).partition(":")
+                if kind not in ("group", "category") or (kind == "category" and name not in TEXT_CATEGORIES):
+                    raise DataError(f"{path}: combos[{i}]: bad requirement {req!r}")
+            self.combos.append(_Combo(cat, float(combo.get("weight", 1.0)), requires, f"lexicon:{lang}:{cat}:combo"))
+        for i, ctx in enumerate(raw.get("contexts") or []):
+            cats = frozenset(ctx.get("categories") or [])
+            if not cats or not cats <= set(TEXT_CATEGORIES):
+                raise DataError(f"{path}: contexts[{i}]: categories must be known text categories")
+            regex = _compile(ctx.get("terms") or [], ctx.get("patterns") or [], f"{path}:contexts[{i}]")
+            if regex is not None:
+                self.contexts.append(_Context(cats, float(ctx.get("factor", 0.5)), regex))
+        benign = raw.get("benign") or {}
+        regex = _compile(benign.get("terms") or [], benign.get("patterns") or [], f"{path}:benign")
+        if regex is not None:
+            self.benign.append(regex)
+
+    def mask_benign(self, text: str) -> str:
+        """Return the text with benign contexts blanked out."""
+        for regex in self.benign:
+            text = regex.sub(lambda m: " " * len(m.group(0)), text)
+        return text
+
+    def scan(self, norm: Normalized) -> list[Hit]:
+        """Return every rule hit across the views of a normalised text."""
+        hits: dict[tuple[str, str], Hit] = {}
+        groups_seen: set[str] = set()
+        for view in norm.views:
+            masked = self.mask_benign(view)
+            for block in self.blocks:
+                m = block.regex.search(masked)
+                if m:
+                    key = (block.category, block.rule)
+                    if key not in hits or hits[key].weight < block.weight:
+                        hits[key] = Hit(block.category, block.weight, block.rule, m.group(0).strip())
+            for name, regex in self.groups.items():
+                if name not in groups_seen and regex.search(masked):
+                    groups_seen.add(name)
+        # Fiction, games and history soften (not erase) the categories they
+        # name: "a knight killing a dragon in a video game" is not a threat.
+        for ctx in self.contexts:
+            if any(ctx.regex.search(v) for v in norm.views):
+                for key, h in list(hits.items()):
+                    if h.category in ctx.categories:
+                        hits[key] = Hit(h.category, h.weight * ctx.factor, h.rule + ":in-context", h.match)
+        cats_seen = {h.category for h in hits.values()}
+        for combo in self.combos:
+            ok = True
+            for req in combo.requires:
+                kind, _, name = req.partition(":")
+                if (kind == "group" and name not in groups_seen) or (kind == "category" and name not in cats_seen):
+                    ok = False
+                    break
+            if ok:
+                key = (combo.category, combo.rule)
+                if key not in hits or hits[key].weight < combo.weight:
+                    hits[key] = Hit(combo.category, combo.weight, combo.rule, " + ".join(combo.requires))
+        return list(hits.values())

@@ -1,0 +1,270 @@
+"""The Moderator: loads every gate once and returns Decisions."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from PIL import Image
+
+from .categories import CATEGORIES, PARENTS, TEXT_CATEGORIES
+from .deadline import DeadlineRunner, GateUnavailable
+from .decision import UNAVAILABLE_REASON, Decision
+from .errors import InvalidInput
+from .images import DETECTOR_NAME, ImageGate, load_image
+from .learned import MODEL_NAME, LearnedTier
+from .lexicon import Hit, Lexicon
+from .normalize import normalize
+from .policy import Policy
+
+_PURPOSES = (None, "edit", "variation")
+_VERB = {"allow": "Allowed", "review": "Held for review", "block": "Blocked"}
+
+
+@dataclass
+class _Evidence:
+    """Which rule or model gave each category its score."""
+
+    source: dict[str, str] = field(default_factory=dict)
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+class Moderator:
+    """Text and image safety gates under one policy.
+
+    Build with :meth:`load`; one instance is thread-safe for checks and is
+    meant to live for the whole worker process (loading takes seconds).
+    """
+
+    def __init__(self, policy: Policy, lexicon: Lexicon | None, learned: LearnedTier | None,
+                 image_gate: ImageGate | None, *, deadline_s: float | None = None,
+                 learned_expected: bool = True, load_errors: Mapping[str, str] | None = None) -> None:
+        """Assemble a moderator from loaded parts (see :meth:`load`).
+
+        Args:
+            policy: The validated policy.
+            lexicon: The rule tier; None means the text gate is unavailable.
+            learned: The learned tier, or None.
+            image_gate: The image gate; None means image checks fail closed.
+            deadline_s: Overrides the policy's per-gate deadlines.
+            learned_expected: When True, a missing learned tier makes the text
+                gate unavailable (fail closed) instead of rules-only.
+            load_errors: Why a part is missing, for logs and ``health()``.
+        """
+        self.policy = policy
+        self.lexicon = lexicon
+        self.learned = learned
+        self.image_gate = image_gate
+        self.deadline_override = deadline_s
+        self.learned_expected = learned_expected
+        self.load_errors = dict(load_errors or {})
+        self._runner = DeadlineRunner()
+
+    @classmethod
+    def load(cls, policy_path: str | os.PathLike[str] | None = None, *, deadline_s: float | None = None,
+             learned: bool = True) -> "Moderator":
+        """Load the policy, lexicons, learned tier and image detector once.
+
+        Args:
+            policy_path: A policy YAML; the bundled default when None.
+            deadline_s: One deadline for every gate, overriding the policy's.
+            learned: Load the MiniLM learned tier (a few seconds); False gives
+                a rules-only text gate.
+
+        Raises:
+            PolicyError: The policy file is invalid (a deploy error, not a
+                request error: nothing is safe to run without a policy).
+
+        A gate whose model fails to load does not raise: it is recorded in
+        ``load_errors`` and every check that needs it fails closed.
+        """
+        policy = Policy.load(policy_path)
+        errors: dict[str, str] = {}
+        lexicon = tier = gate = None
+        try:
+            lexicon = Lexicon.load()
+        except Exception as exc:  # noqa: BLE001 - fail closed, reported by health()
+            errors["lexicon"] = f"{type(exc).__name__}: {exc}"
+        if learned:
+            try:
+                tier = LearnedTier.train()
+            except Exception as exc:  # noqa: BLE001
+                errors["learned"] = f"{type(exc).__name__}: {exc}"
+        try:
+            gate = ImageGate()
+        except Exception as exc:  # noqa: BLE001
+            errors["image"] = f"{type(exc).__name__}: {exc}"
+        return cls(policy, lexicon, tier, gate, deadline_s=deadline_s, learned_expected=learned,
+                   load_errors=errors)
+
+    @property
+    def policy_version(self) -> str:
+        """Return the version string of the loaded policy."""
+        return self.policy.version
+
+    def health(self) -> dict[str, Any]:
+        """Return which gates are loaded and why any is not."""
+        return {
+            "policy_version": self.policy.version,
+            "text": self.lexicon is not None and (self.learned is not None or not self.learned_expected),
+            "learned": self.learned is not None,
+            "image": self.image_gate is not None,
+            "errors": dict(self.load_errors),
+        }
+
+    def close(self) -> None:
+        """Release the worker threads."""
+        self._runner.close()
+
+    # -- text ---------------------------------------------------------------
+
+    def check_text(self, text: str, *, surface: str = "prompt") -> Decision:
+        """Moderate one prompt.
+
+        Args:
+            text: The prompt, any language; English and Chinese have lexicons.
+            surface: A surface configured in the policy (``"prompt"``).
+
+        Returns:
+            The decision; ``block`` (or the policy's ``on_unavailable``) with
+            reason "safety check unavailable" when the gate fails or is late.
+
+        Raises:
+            InvalidInput: ``text`` is not a string, is longer than the
+                policy's ``max_text_chars``, or the surface is unknown.
+        """
+        if not isinstance(text, str):
+            raise InvalidInput(f"text must be a string, not {type(text).__name__}")
+        if len(text) > self.policy.limits.max_text_chars:
+            raise InvalidInput(f"text is {len(text)} characters; the limit is {self.policy.limits.max_text_chars}")
+        self.policy.thresholds(surface)
+        try:
+            if self.lexicon is None or (self.learned is None and self.learned_expected):
+                raise GateUnavailable("text gate not loaded")
+            scores, evidence = self._runner.run(lambda: self._score_text(text, surface), self._deadline("text"))
+        except GateUnavailable:
+            return self._unavailable(surface)
+        return self._decide(surface, scores, evidence)
+
+    def _score_text(self, text: str, surface: str) -> tuple[dict[str, float], _Evidence]:
+        assert self.lexicon is not None
+        norm = normalize(text)
+        scores = {c: 0.0 for c in TEXT_CATEGORIES}
+        ev = _Evidence()
+        hits: list[Hit] = self.lexicon.scan(norm)
+        for h in hits:
+            if h.weight > scores[h.category]:
+                scores[h.category] = h.weight
+                ev.source[h.category] = h.rule
+                ev.detail[h.category] = f"matched '{h.match}'"
+        action, _ = self.policy.judge(surface, _with_parents(scores))
+        # The model costs most of the latency; a prompt the rules already block
+        # gains nothing from it.
+        if self.learned is not None and action != "block" and norm.text:
+            for cat, p in self.learned.scores(norm.text).items():
+                if p > scores.get(cat, 0.0):
+                    scores[cat] = p
+                    ev.source[cat] = MODEL_NAME
+                    ev.detail[cat] = f"scored {p:.2f}"
+        return _with_parents(scores, ev), ev
+
+    def moderate(self, inputs: str | list[str]) -> list[dict[str, Any]]:
+        """Return OpenAI ``/v1/moderations`` ``results`` items, one per input.
+
+        Raises:
+            InvalidInput: An input is not a string or is too long.
+        """
+        if isinstance(inputs, str):
+            inputs = [inputs]
+        if not isinstance(inputs, list):
+            raise InvalidInput("input must be a string or a list of strings")
+        return [self.check_text(t).to_openai() for t in inputs]
+
+    # -- images -------------------------------------------------------------
+
+    def check_image(self, image: Image.Image | bytes, *, surface: str = "upload",
+                    purpose: str | None = None) -> Decision:
+        """Moderate an uploaded or generated image.
+
+        Args:
+            image: A PIL image or encoded bytes.
+            surface: ``"upload"`` or ``"output"``.
+            purpose: ``"edit"`` or ``"variation"`` for uploads that will be
+                edited: then a realistic human face is refused (``face-edit``).
+
+        Raises:
+            InvalidInput: Undecodable, empty, zero-size or too-large image; an
+                unknown surface or purpose.
+        """
+        if purpose not in _PURPOSES:
+            raise InvalidInput(f"purpose must be one of {_PURPOSES}, not {purpose!r}")
+        self.policy.thresholds(surface)
+        img = load_image(image, self.policy.limits)
+        gate = self.image_gate
+        try:
+            if gate is None:
+                raise GateUnavailable("image gate not loaded")
+            findings = self._runner.run(lambda: gate.inspect(img), self._deadline("image"))
+        except GateUnavailable:
+            return self._unavailable(surface)
+        scores = {"sexual": findings.sexual}
+        ev = _Evidence()
+        ev.source["sexual"] = DETECTOR_NAME
+        ev.detail["sexual"] = f"found nudity ({findings.sexual:.2f})"
+        if purpose in ("edit", "variation") and surface == "upload":
+            scores["face-edit"] = findings.face
+            ev.source["face-edit"] = DETECTOR_NAME
+            ev.detail["face-edit"] = f"found a human face ({findings.face:.2f}); edits of real faces are refused"
+        return self._decide(surface, scores, ev, detections=findings.detections)
+
+    # -- shared -------------------------------------------------------------
+
+    def _deadline(self, kind: str) -> float:
+        return self.deadline_override if self.deadline_override is not None else self.policy.deadline_s[kind]
+
+    def _unavailable(self, surface: str) -> Decision:
+        return Decision(
+            action=self.policy.on_unavailable,
+            categories=(),
+            scores={},
+            rule="fail-closed",
+            reason=UNAVAILABLE_REASON,
+            policy_version=self.policy.version,
+            surface=surface,
+        )
+
+    def _decide(self, surface: str, scores: dict[str, float], ev: _Evidence,
+                detections: tuple[dict[str, Any], ...] = ()) -> Decision:
+        action, fired = self.policy.judge(surface, scores)
+        if fired:
+            top = fired[0]
+            rule = ev.source.get(top, "policy")
+            reason = f"{_VERB[action]}: {top} — {rule} {ev.detail.get(top, '')}".strip()
+            if len(fired) > 1:
+                reason += f" (also: {', '.join(fired[1:])})"
+        else:
+            rule = "none"
+            reason = "Allowed: no policy category reached a threshold"
+        return Decision(
+            action=action,
+            categories=fired,
+            scores={c: round(s, 4) for c, s in scores.items() if c in CATEGORIES},
+            rule=rule,
+            reason=reason,
+            policy_version=self.policy.version,
+            surface=surface,
+            detections=detections,
+        )
+
+
+def _with_parents(scores: dict[str, float], ev: _Evidence | None = None) -> dict[str, float]:
+    # OpenAI semantics: sexual/minors content is also sexual, and so on.
+    out = dict(scores)
+    for child, parent in PARENTS.items():
+        if child in out and out[child] > out.get(parent, 0.0):
+            out[parent] = out[child]
+            if ev is not None and child in ev.source:
+                ev.source[parent] = ev.source[child]
+                ev.detail[parent] = ev.detail.get(child, "") + f" (as {child})"
+    return out

@@ -1,0 +1,199 @@
+"""The declarative policy: thresholds and actions per surface and category.
+
+Operators change what is allowed by editing a YAML file, never code. The file is
+validated completely at load so that a typo fails the deploy, not a request.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .categories import ACTIONS, CATEGORIES, SURFACES, severity
+from .errors import PolicyError
+
+DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
+
+_TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description"}
+_LIMIT_KEYS = {"max_text_chars", "max_image_pixels", "max_image_bytes"}
+_DEADLINE_KEYS = {"text", "image"}
+_RULE_KEYS = {"review", "block"}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Scores at or above ``block`` block; at or above ``review`` are held."""
+
+    review: float | None = None
+    block: float | None = None
+
+    def action_for(self, score: float) -> str:
+        """Return the action this threshold gives a score."""
+        if self.block is not None and score >= self.block:
+            return "block"
+        if self.review is not None and score >= self.review:
+            return "review"
+        return "allow"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input sizes beyond which the gates refuse to work (InvalidInput)."""
+
+    max_text_chars: int = 20_000
+    max_image_pixels: int = 50_000_000
+    max_image_bytes: int = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy.
+
+    Attributes:
+        version: Carried on every decision so that audits can replay it.
+        on_unavailable: ``"block"`` or ``"review"`` when a gate fails.
+        deadline_s: Per gate kind (``"text"``, ``"image"``), in seconds.
+        limits: Input size limits.
+        surfaces: ``surface -> category -> Threshold``.
+    """
+
+    version: str
+    on_unavailable: str
+    deadline_s: Mapping[str, float]
+    limits: Limits
+    surfaces: Mapping[str, Mapping[str, Threshold]]
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> "Policy":
+        """Read and validate a policy file.
+
+        Args:
+            path: A YAML file; the bundled ``data/policy.yaml`` when None.
+
+        Raises:
+            PolicyError: The file is missing, is not YAML, or fails validation;
+                the message names the offending key.
+        """
+        p = Path(path) if path is not None else DEFAULT_POLICY_PATH
+        try:
+            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PolicyError(f"cannot read policy file {p}: {exc}") from exc
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"policy file {p} is not valid YAML: {exc}") from exc
+        return cls.from_dict(raw, source=str(p))
+
+    @classmethod
+    def from_dict(cls, raw: Any, *, source: str = "<dict>") -> "Policy":
+        """Validate a parsed policy mapping.
+
+        Raises:
+            PolicyError: With the path of the first bad key, e.g.
+                ``surfaces.prompt.sexual.block: must be a number in [0, 1]``.
+        """
+
+        def fail(where: str, msg: str) -> PolicyError:
+            return PolicyError(f"{source}: {where}: {msg}")
+
+        if not isinstance(raw, dict):
+            raise fail("<top>", "the policy must be a mapping")
+        unknown = set(raw) - _TOP_KEYS
+        if unknown:
+            raise fail(sorted(unknown)[0], f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})")
+        version = raw.get("version")
+        if not isinstance(version, str) or not version.strip():
+            raise fail("version", "a non-empty string is required")
+        on_unavailable = raw.get("on_unavailable", "block")
+        if on_unavailable not in ("block", "review"):
+            raise fail("on_unavailable", "must be 'block' or 'review' (never 'allow': gates fail closed)")
+
+        deadlines = {"text": 1.0, "image": 5.0}
+        for key, value in (raw.get("deadline_s") or {}).items():
+            if key not in _DEADLINE_KEYS:
+                raise fail(f"deadline_s.{key}", "unknown gate (allowed: text, image)")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise fail(f"deadline_s.{key}", "must be a positive number of seconds")
+            deadlines[key] = float(value)
+
+        limits_raw = raw.get("limits") or {}
+        if not isinstance(limits_raw, dict):
+            raise fail("limits", "must be a mapping")
+        for key, value in limits_raw.items():
+            if key not in _LIMIT_KEYS:
+                raise fail(f"limits.{key}", f"unknown limit (allowed: {', '.join(sorted(_LIMIT_KEYS))})")
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise fail(f"limits.{key}", "must be a positive integer")
+        limits = Limits(**limits_raw)
+
+        surfaces_raw = raw.get("surfaces")
+        if not isinstance(surfaces_raw, dict) or not surfaces_raw:
+            raise fail("surfaces", "a mapping of surface -> category -> thresholds is required")
+        surfaces: dict[str, dict[str, Threshold]] = {}
+        for surface, cats in surfaces_raw.items():
+            if surface not in SURFACES:
+                raise fail(f"surfaces.{surface}", f"unknown surface (allowed: {', '.join(SURFACES)})")
+            if not isinstance(cats, dict):
+                raise fail(f"surfaces.{surface}", "must be a mapping of category -> thresholds")
+            table: dict[str, Threshold] = {}
+            for cat, rule in cats.items():
+                where = f"surfaces.{surface}.{cat}"
+                if cat not in CATEGORIES:
+                    raise fail(where, f"unknown category (allowed: {', '.join(CATEGORIES)})")
+                if not isinstance(rule, dict):
+                    raise fail(where, "must be a mapping like {review: 0.5, block: 0.8}")
+                bad = set(rule) - _RULE_KEYS
+                if bad:
+                    raise fail(f"{where}.{sorted(bad)[0]}", "unknown key (allowed: review, block)")
+                values: dict[str, float | None] = {}
+                for key in ("review", "block"):
+                    v = rule.get(key)
+                    if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1):
+                        raise fail(f"{where}.{key}", "must be a number in [0, 1] or null")
+                    values[key] = None if v is None else float(v)
+                if values["review"] is not None and values["block"] is not None and values["review"] > values["block"]:
+                    raise fail(where, "review threshold must not exceed block threshold")
+                table[cat] = Threshold(**values)
+            surfaces[surface] = table
+        return cls(
+            version=version.strip(),
+            on_unavailable=on_unavailable,
+            deadline_s=deadlines,
+            limits=limits,
+            surfaces=surfaces,
+        )
+
+    def thresholds(self, surface: str) -> Mapping[str, Threshold]:
+        """Return the thresholds of a surface.
+
+        Raises:
+            InvalidInput: The policy does not configure that surface.
+        """
+        from .errors import InvalidInput
+
+        if surface not in self.surfaces:
+            raise InvalidInput(f"unknown surface {surface!r} (policy has: {', '.join(self.surfaces)})")
+        return self.surfaces[surface]
+
+    def judge(self, surface: str, scores: Mapping[str, float]) -> tuple[str, tuple[str, ...]]:
+        """Return the action and the fired categories for a set of scores.
+
+        The most severe category wins; fired categories are listed most
+        severe first, then by score.
+        """
+        table = self.thresholds(surface)
+        fired: list[tuple[int, float, str]] = []
+        for cat, score in scores.items():
+            rule = table.get(cat)
+            if rule is None:
+                continue
+            action = rule.action_for(score)
+            if action != "allow":
+                fired.append((severity(action), score, cat))
+        if not fired:
+            return "allow", ()
+        fired.sort(key=lambda t: (-t[0], -t[1], CATEGORIES.index(t[2])))
+        return ACTIONS[fired[0][0]], tuple(c for _, _, c in fired)
