@@ -28,6 +28,11 @@ TEST_ENV = {
 for name, value in TEST_ENV.items():
     os.environ.setdefault(name, value)
 
+# Load the settings now: pytest-django then runs django.setup() in its pytest_configure.
+from django.conf import settings as _settings  # noqa: E402
+
+_settings.INSTALLED_APPS  # noqa: B018
+
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -63,11 +68,11 @@ def _flush_redis() -> None:
 class Worker:
     """A real Celery worker process (``manage.py worker``) on the test database."""
 
-    def __init__(self, name: str, queues: str, pool: str, concurrency: int, db_name: str):
+    def __init__(self, name: str, queues: str, pool: str, concurrency: int, db_name: str, env: dict | None = None):
         self.name = name
         self.log = VAR / "test-logs" / f"worker-{name}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}", "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}", "PYTHONUNBUFFERED": "1", **(env or {})}
         self._fh = open(self.log, "w")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "worker", "--queues", queues, "--pool", pool,
@@ -103,8 +108,9 @@ def start_worker(django_db_setup, django_db_blocker, tiny_model_dir, signing_key
     db_name = settings.DATABASES["default"]["NAME"]
     started: list[Worker] = []
 
-    def start(name: str, queues: str = "safety,gpu", pool: str = "solo", concurrency: int = 1) -> Worker:
-        worker = Worker(name, queues, pool, concurrency, db_name)
+    def start(name: str, queues: str = "safety,gpu", pool: str = "solo", concurrency: int = 1,
+              env: dict | None = None) -> Worker:
+        worker = Worker(name, queues, pool, concurrency, db_name, env)
         started.append(worker)
         return worker.wait_ready()
 

@@ -19,7 +19,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Malformed Authorization header; send 'Bearer <API key>'.", code="invalid_api_key")
         raw = raw.strip()
         try:
-            key = ApiKey.objects.select_related("user").get_from_key(raw)
+            key = ApiKey.objects.get_from_key(raw)
         except ApiKey.DoesNotExist:
             raise exceptions.AuthenticationFailed(_message_for(raw), code="invalid_api_key")
         if key.has_expired:

@@ -54,9 +54,10 @@ def _first_validation_error(detail: Any, param: str | None = None) -> tuple[str 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApiError):
         return exc.response()
-    lib = from_library_error(exc)
-    if lib is not None:
-        return lib.response()
+    if not isinstance(exc, exceptions.APIException):
+        lib = from_library_error(exc)
+        if lib is not None:
+            return lib.response()
     if isinstance(exc, exceptions.ValidationError):
         param, message, code = _first_validation_error(exc.detail)
         code = {"invalid": "invalid_value", "required": "missing_required_parameter"}.get(code, code)

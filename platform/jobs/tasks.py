@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 
 from . import services
+from .models import Job
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,8 @@ TRANSIENT = (OSError, ConnectionError, TimeoutError)
 def job_moderate(self, job_id: str) -> str:
     try:
         return services.job_moderate(job_id=job_id)
+    except Job.DoesNotExist:
+        return "missing"  # deleted since it was queued: nothing to do
     except TRANSIENT as exc:
         if self.request.retries >= self.max_retries:
             services.job_fail(job_id=job_id, message=f"The safety check could not run: {exc}", code="safety_unavailable")
@@ -28,6 +31,8 @@ def job_moderate(self, job_id: str) -> str:
 def job_generate(self, job_id: str) -> str:
     try:
         return services.job_generate(job_id=job_id)
+    except Job.DoesNotExist:
+        return "missing"
     except services.JobBusy:
         # Another worker is running this job and renewing its lease; look again later,
         # so the job is still finished if that worker dies.
