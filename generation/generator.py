@@ -1,0 +1,336 @@
+"""`Generator`: DALL-E 2's three jobs -- generations, variations, edits -- on the unCLIP cascade.
+
+    text --CLIP text encoder--> prior --> CLIP image embedding --> decoder (64x64)
+         --> super-resolution (256x256) --> x4 latent upscaler (1024x1024) [--> 512x512]
+
+One instance is loaded per worker process and called for every job. Calls are serialised with a
+lock because diffusers schedulers keep per-call state (their timesteps) on the shared object.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from . import inputs, loading, sampling
+from .loading import DEFAULT_SOURCE
+from .progress import IMAGE_ENCODER, Progress, ProgressCallback
+from .sampling import Known, TextCondition
+
+# Composite feather: the regenerated area blends into the original over this many pixels outside the
+# mask; every pixel further away is copied from the input bit for bit (the contract is 4 px).
+FEATHER_PX = 3
+
+
+@dataclass(frozen=True)
+class StepDefaults:
+    """Denoising steps and guidance per stage; Karlo's own defaults for the first three stages."""
+
+    prior_steps: int = 25
+    decoder_steps: int = 25
+    super_res_steps: int = 7
+    # The x4 upscaler's pipeline default is 75 DDIM steps; 20 is what keeps a 1024 image within a few
+    # seconds on a GPU with little visible loss.
+    upscale_steps: int = 20
+    prior_guidance: float = 4.0
+    decoder_guidance: float = 8.0
+    upscale_guidance: float = 9.0
+    upscale_noise_level: int = 20
+
+
+class Generator:
+    """The loaded cascade; create it with `Generator.from_pretrained`.
+
+    Attributes:
+        model_id: The model's name, e.g. ``"kakaobrain/karlo-v1-alpha"`` or ``"hallmark-tiny-demo"``.
+        model_version: A fingerprint of the loaded weights, stable for the same files.
+        device: Where the networks run.
+        dtype: Their floating-point type.
+        defaults: Steps and guidance used when a call does not override them.
+    """
+
+    def __init__(self, loaded: loading.Loaded, defaults: StepDefaults | None = None) -> None:
+        self._unclip = loaded.unclip
+        self._variations = loaded.variations
+        self._upscaler = loaded.upscaler
+        self.device = loaded.device
+        self.dtype = loaded.dtype
+        self.sources = loaded.sources
+        self.model_id = loaded.sources.model_id
+        self.model_version = loaded.model_version
+        self.defaults = defaults or StepDefaults()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        source: str | os.PathLike = DEFAULT_SOURCE,
+        *,
+        device: str | torch.device | None = None,
+        dtype: torch.dtype | str | None = None,
+        cpu_offload: bool = False,
+        image_encoder_source: str | os.PathLike | None = None,
+        upscaler_source: str | os.PathLike | None = None,
+        log: Callable[[str], Any] = print,
+    ) -> "Generator":
+        """Load every component once (minutes for real weights; progress is logged per component).
+
+        Args:
+            source: Hub id or local directory of an ``UnCLIPPipeline``. A local directory may also
+                hold ``image_variations/`` and ``upscaler/`` (or name them in ``hallmark.json``).
+            device: ``"cuda"``, ``"cpu"``, ...; default CUDA when available.
+            dtype: Default fp16 on CUDA, fp32 on CPU.
+            cpu_offload: Keep weights in CPU memory and move each network to the GPU while it runs.
+            image_encoder_source: Where the CLIP image encoder for variations comes from; default
+                the directory's ``image_variations/`` or ``kakaobrain/karlo-v1-alpha-image-variations``.
+            upscaler_source: The x4 upscaler; default the directory's ``upscaler/`` or
+                ``stabilityai/stable-diffusion-x4-upscaler``.
+            log: Called with one line of text per loading step.
+
+        Returns:
+            A ready `Generator`.
+
+        Raises:
+            ModelLoadError: a source is missing, corrupt or unreachable.
+        """
+        sources = loading.resolve_sources(source, image_encoder_source, upscaler_source)
+        resolved_device, resolved_dtype = loading.pick_device(device, dtype)
+        loaded = loading.load(sources, device=resolved_device, dtype=resolved_dtype,
+                              cpu_offload=cpu_offload, log=log)
+        return cls(loaded)
+
+    # ----------------------------------------------------------------------------------- jobs
+
+    def generate(self, prompt: str, *, n: int = 1, size: int = 256, seed: int | None = None,
+                 steps: int | None = None, guidance: float | None = None,
+                 progress: ProgressCallback | None = None) -> list[Image.Image]:
+        """Return ``n`` images for a text prompt, generated as one batch.
+
+        Args:
+            prompt: 1 to 1000 characters.
+            n: Number of images, 1..10.
+            size: 256, 512 or 1024 (or ``"1024x1024"``); 512 and 1024 run the x4 upscaler.
+            seed: Same seed, size and prompt give the same pixels on the same device; None = random.
+            steps: Denoising steps for every stage (default: 25 prior, 25 decoder, 7 super-res, 20 upscale).
+            guidance: Decoder classifier-free guidance scale, 1..50 (default 8).
+            progress: ``progress(stage, step, total)``; return False or raise `Cancelled` to stop.
+
+        Raises:
+            InvalidRequest: a parameter is out of range (``.param`` names it).
+            Cancelled: the progress callback cancelled the job.
+        """
+        prompt = inputs.check_prompt(prompt)
+        n, size = inputs.check_n(n), inputs.check_size(size)
+        seed, steps = inputs.check_seed(seed), inputs.check_steps(steps)
+        guidance = inputs.check_guidance(guidance)
+        report = Progress(progress)
+        with self._job(seed) as rng:
+            text = self._encode_text(prompt, n)
+            embeddings = sampling.run_prior(self._unclip, text, n, steps or self.defaults.prior_steps,
+                                            self.defaults.prior_guidance, rng.generator, report)
+            image = self._decode(text, embeddings, steps, guidance, rng, report)
+            return self._finish(image, [prompt] * n, size, steps, rng, report, seed=rng.seed_used)
+
+    def vary(self, image: inputs.ImageInput, *, n: int = 1, size: int = 256, seed: int | None = None,
+             steps: int | None = None, progress: ProgressCallback | None = None) -> list[Image.Image]:
+        """Return ``n`` variations of an image: decoded from its CLIP image embedding, no prompt.
+
+        Args:
+            image: PIL image, bytes or binary file; any size and aspect (CLIP center-crops it).
+            n, size, seed, steps, progress: As for `generate`.
+
+        Raises:
+            InvalidRequest: the image cannot be decoded, or a parameter is out of range.
+            Cancelled: the progress callback cancelled the job.
+        """
+        picture = inputs.open_image(image).convert("RGB")
+        n, size = inputs.check_n(n), inputs.check_size(size)
+        seed, steps = inputs.check_seed(seed), inputs.check_steps(steps)
+        report = Progress(progress)
+        with self._job(seed) as rng:
+            report(IMAGE_ENCODER, 0, 1)
+            embeddings = self._encode_image(picture).repeat_interleave(n, dim=0)
+            report(IMAGE_ENCODER, 1, 1)
+            text = self._encode_text("", n)
+            decoded = self._decode(text, embeddings, steps, None, rng, report)
+            # No prompt to guide the upscaler with: guidance 1 skips the unconditional pass.
+            return self._finish(decoded, [""] * n, size, steps, rng, report, seed=rng.seed_used,
+                                upscale_guidance=1.0)
+
+    def edit(self, image: inputs.ImageInput, mask: inputs.ImageInput | None = None, prompt: str = "", *,
+             n: int = 1, size: int = 256, seed: int | None = None, steps: int | None = None,
+             guidance: float | None = None, progress: ProgressCallback | None = None) -> list[Image.Image]:
+        """Regenerate the transparent area of an image to match a prompt; keep everything else.
+
+        The prompt goes through the prior to a CLIP image embedding that conditions the decoder. The
+        decoder, super-resolution and upscaler stages sample with the known region clamped to the
+        input (noised to each step's level), and the result is composited onto the input, so pixels
+        more than 4 px outside the transparent area come back unchanged.
+
+        Args:
+            image: A square PIL image, bytes or binary file; resized to ``size``.
+            mask: Same size as ``image``; its fully transparent pixels (alpha 0) mark the area to
+                regenerate. None: the image's own alpha channel is the mask (OpenAI's convention).
+            prompt: Describes the full new image, 1 to 1000 characters.
+            n, size, seed, steps, guidance, progress: As for `generate`.
+
+        Raises:
+            InvalidRequest: bad prompt, undecodable or non-square image, mask of another size, no
+                alpha channel, nothing transparent, or a parameter out of range.
+            Cancelled: the progress callback cancelled the job.
+        """
+        prompt = inputs.check_prompt(prompt)
+        picture = inputs.open_image(image, param="image")
+        mask_picture = None if mask is None else inputs.open_image(mask, param="mask")
+        area = inputs.regenerate_mask(picture, mask_picture)
+        picture = inputs.square_rgb(picture)
+        n, size = inputs.check_n(n), inputs.check_size(size)
+        seed, steps = inputs.check_seed(seed), inputs.check_steps(steps)
+        guidance = inputs.check_guidance(guidance)
+        report = Progress(progress)
+        with self._job(seed) as rng:
+            decoder_size = self._unclip.decoder.config.sample_size
+            super_res_size = self._unclip.super_res_first.config.sample_size
+            decoder_known = Known(self._pixels(picture, decoder_size), _keep(area, decoder_size, self.device))
+            super_res_known = Known(self._pixels(picture, super_res_size), _keep(area, super_res_size, self.device))
+            text = self._encode_text(prompt, n)
+            embeddings = sampling.run_prior(self._unclip, text, n, steps or self.defaults.prior_steps,
+                                            self.defaults.prior_guidance, rng.generator, report)
+            decoded = self._decode(text, embeddings, steps, guidance, rng, report,
+                                   decoder_known=decoder_known, super_res_known=super_res_known)
+            upscale_known = None
+            if size > super_res_size:
+                latents = sampling.encode_latents(self._upscaler, self._pixels(picture, super_res_size * 4))
+                upscale_known = Known(latents, _keep(area, latents.shape[-1], self.device))
+            results = self._finish(decoded, [prompt] * n, size, steps, rng, report, seed=rng.seed_used,
+                                   upscale_known=upscale_known)
+        reference = picture.resize((size, size), Image.LANCZOS)
+        return [composite(result, reference, area) for result in results]
+
+    # -------------------------------------------------------------------------------- helpers
+
+    def _job(self, seed: int | None) -> "_Job":
+        return _Job(self, seed)
+
+    def _encode_text(self, prompt: str, n: int) -> TextCondition:
+        # Unconditional ("") and conditional encodings stacked for classifier-free guidance.
+        embeds, hidden, mask = self._unclip._encode_prompt(prompt, self._exec_device(self._unclip), n, True)
+        return TextCondition(embeds, hidden, mask)
+
+    def _encode_image(self, picture: Image.Image) -> torch.Tensor:
+        encoder = self._variations.image_encoder
+        pixels = self._variations.feature_extractor(images=picture, return_tensors="pt").pixel_values
+        return encoder(pixels.to(device=encoder.device, dtype=encoder.dtype)).image_embeds
+
+    def _decode(self, text: TextCondition, embeddings: torch.Tensor, steps: int | None, guidance: float | None,
+                rng: "_Job", report: Progress, decoder_known: Known | None = None,
+                super_res_known: Known | None = None) -> torch.Tensor:
+        small = sampling.run_decoder(self._unclip, text, embeddings, steps or self.defaults.decoder_steps,
+                                     guidance or self.defaults.decoder_guidance, rng.generator, report,
+                                     decoder_known)
+        return sampling.run_super_resolution(self._unclip, small, steps or self.defaults.super_res_steps,
+                                             rng.generator, report, super_res_known)
+
+    def _finish(self, image: torch.Tensor, prompts: list[str], size: int, steps: int | None, rng: "_Job",
+                report: Progress, *, seed: int, upscale_known: Known | None = None,
+                upscale_guidance: float | None = None) -> list[Image.Image]:
+        if size > image.shape[-1]:
+            image = sampling.run_upscale(
+                self._upscaler, image, prompts, steps or self.defaults.upscale_steps,
+                self.defaults.upscale_guidance if upscale_guidance is None else upscale_guidance,
+                self.defaults.upscale_noise_level, rng.generator, report, upscale_known,
+            )
+        pictures = to_pil(image)
+        if pictures[0].width != size:
+            # 512 is the 1024 diffusion output downsampled, never an upsampled 256.
+            pictures = [p.resize((size, size), Image.LANCZOS) for p in pictures]
+        for picture in pictures:
+            picture.info["seed"] = str(seed)
+        return pictures
+
+    def _pixels(self, picture: Image.Image, edge: int) -> torch.Tensor:
+        """The picture at ``edge`` x ``edge`` as a (1, 3, H, W) tensor in [-1, 1] on the device."""
+        array = np.asarray(picture.resize((edge, edge), Image.LANCZOS), dtype=np.float32) / 127.5 - 1.0
+        return torch.from_numpy(array).permute(2, 0, 1)[None].to(device=self.device, dtype=self.dtype)
+
+    @staticmethod
+    def _exec_device(pipe) -> torch.device:
+        return pipe._execution_device
+
+
+class _Job:
+    """Context for one job: holds the lock, disables autograd, owns the seeded RNG."""
+
+    def __init__(self, owner: Generator, seed: int | None) -> None:
+        self._owner = owner
+        # A random seed is still drawn explicitly so that it can be reported and replayed.
+        self.seed_used = secrets.randbits(63) if seed is None else seed
+        self.generator: torch.Generator | None = None
+        self._inference = torch.inference_mode()
+
+    def __enter__(self) -> "_Job":
+        self._owner._lock.acquire()
+        self._inference.__enter__()
+        device = self._owner._exec_device(self._owner._unclip)
+        self.generator = torch.Generator(device=device).manual_seed(self.seed_used)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self._inference.__exit__(*exc_info)
+        finally:
+            self._owner._lock.release()
+
+
+def _keep(area: np.ndarray, edge: int, device: torch.device) -> torch.Tensor:
+    """Return the keep-mask at ``edge`` x ``edge``: 1 only where no source pixel is to be regenerated."""
+    # BOX averages every source pixel under a target cell, so any transparent pixel marks the cell.
+    coverage = Image.fromarray(area.astype(np.uint8) * 255).resize((edge, edge), Image.BOX)
+    keep = (np.asarray(coverage) == 0).astype(np.float32)
+    return torch.from_numpy(keep)[None, None].to(device)
+
+
+def to_pil(image: torch.Tensor) -> list[Image.Image]:
+    """Convert a (B, 3, H, W) batch in [-1, 1] to PIL RGB images."""
+    array = ((image.float() * 0.5 + 0.5).clamp(0, 1) * 255).round().to(torch.uint8)
+    return [Image.fromarray(a) for a in array.permute(0, 2, 3, 1).cpu().numpy()]
+
+
+def composite(result: Image.Image, reference: Image.Image, area: np.ndarray) -> Image.Image:
+    """Paste the regenerated area onto the reference with a narrow feather; copy the rest exactly.
+
+    Args:
+        result: The generated image at the output size.
+        reference: The input image at the same size.
+        area: The area to regenerate, as a bool array at the input's size.
+
+    Returns:
+        An image equal to ``reference`` wherever the pixel is more than `FEATHER_PX` px (Euclidean)
+        from the regenerated area.
+    """
+    edge = result.width
+    covered = Image.fromarray(area.astype(np.uint8) * 255).resize((edge, edge), Image.BOX)
+    inside = torch.from_numpy(np.asarray(covered) > 0).float()[None, None]
+    weight = inside.clone()
+    for radius in range(1, FEATHER_PX + 1):
+        yy, xx = torch.meshgrid(torch.arange(-radius, radius + 1), torch.arange(-radius, radius + 1), indexing="ij")
+        disk = ((yy**2 + xx**2) <= radius**2).float()[None, None]
+        near = (F.conv2d(inside, disk, padding=radius) > 0).float()
+        weight = torch.maximum(weight, near * (1.0 - radius / (FEATHER_PX + 1)))
+    w = weight[0, 0].numpy()[..., None]
+    mixed = w * np.asarray(result, dtype=np.float32) + (1.0 - w) * np.asarray(reference, dtype=np.float32)
+    out = np.where(w > 0, np.clip(np.rint(mixed), 0, 255), np.asarray(reference, dtype=np.float32))
+    return _with_info(Image.fromarray(out.astype(np.uint8)), result.info)
+
+
+def _with_info(picture: Image.Image, info: dict) -> Image.Image:
+    picture.info.update(info)
+    return picture
