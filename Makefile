@@ -18,8 +18,13 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 ## Run the platform: SQLite, a real Celery worker on a filesystem broker, the tiny offline model.
-demo: install
+demo: install var/demo.env
 	$(PY) manage.py demo --port $(PORT)
+
+# The demo's settings, read by every command run in this checkout (real environment variables win).
+var/demo.env:
+	mkdir -p var
+	printf 'HALLMARK_ENV=demo\nHALLMARK_MODEL_SOURCE=$(CURDIR)/var/models/tiny\nHALLMARK_GENERATION_STEPS=4\n' > $@
 
 ## Run the whole suite against PostgreSQL, Redis and real Celery workers (started if down).
 test: install

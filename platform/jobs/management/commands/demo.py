@@ -15,11 +15,6 @@ from django.core.management.base import BaseCommand
 
 ROOT = Path(settings.BASE_DIR)
 VAR = ROOT / "var"
-DEMO_ENV = {
-    "HALLMARK_ENV": "demo",
-    "HALLMARK_MODEL_SOURCE": str(VAR / "models" / "tiny"),
-    "HALLMARK_GENERATION_STEPS": "4",
-}
 
 
 class Command(BaseCommand):
@@ -30,12 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--setup-only", action="store_true", help="Prepare everything, then exit.")
 
     def handle(self, *args, port: int, setup_only: bool, **options):
-        env_file = VAR / "demo.env"
-        if not env_file.exists():
-            VAR.mkdir(parents=True, exist_ok=True)
-            env_file.write_text("".join(f"{k}={v}\n" for k, v in DEMO_ENV.items()))
-            # This process read its settings before the file existed: start again with it.
-            os.execv(sys.executable, [sys.executable, *sys.argv])
         if settings.HALLMARK_ENV != "demo":
             self.stderr.write(f"Warning: HALLMARK_ENV is {settings.HALLMARK_ENV!r}, not 'demo' (set in the environment).")
         call_command("migrate", interactive=False, verbosity=0)
