@@ -26,6 +26,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This API key has expired.", code="invalid_api_key")
         if not key.user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.", code="invalid_api_key")
+        # A suspended account's keys all get the 403 that says until when, on every endpoint.
+        from trust.enforcement import active_suspension, suspension_error
+
+        suspension = active_suspension(key.user)
+        if suspension is not None:
+            raise suspension_error(suspension)
         ApiKey.objects.filter(pk=key.pk).update(last_used=timezone.now())
         return key.user, key
 

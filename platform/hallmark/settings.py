@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "trust.middleware.SuspensionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -223,6 +224,15 @@ HALLMARK = {
     "DAILY_IMAGE_QUOTA": env.int("HALLMARK_DAILY_IMAGE_QUOTA", default=500),
     "SIGNED_URL_TTL_S": env.int("HALLMARK_SIGNED_URL_TTL_S", default=3600),
     "MAX_UPLOAD_BYTES": 4 * 1024 * 1024,
+    # Trust and safety: strikes and suspensions (trust/enforcement.yaml when empty), how long a
+    # held request waits for a reviewer, how often the audit head is signed.
+    "ENFORCEMENT_POLICY": env.str("HALLMARK_ENFORCEMENT_POLICY", default="") or None,
+    "HELD_EXPIRY_S": env.int("HALLMARK_HELD_EXPIRY_S", default=24 * 3600),
+    "AUDIT_CHECKPOINT_S": env.int("HALLMARK_AUDIT_CHECKPOINT_S", default=300),
+}
+CELERY_BEAT_SCHEDULE = {
+    "audit-checkpoint": {"task": "trust.tasks.audit_checkpoint", "schedule": float(HALLMARK["AUDIT_CHECKPOINT_S"])},
+    "held-expire": {"task": "trust.tasks.held_expire", "schedule": 60.0},
 }
 
 LOGGING = {

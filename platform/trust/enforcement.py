@@ -1,62 +1,136 @@
 """Account enforcement: strikes for blocked requests, suspensions, and the check every request passes."""
 from __future__ import annotations
 
-import datetime as dt
-
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .audit import audit_event
 from .models import Strike, Suspension
-
-# Defaults; the moderation policy file may override them (see trust.policy).
-SEVERE = frozenset({"sexual/minors"})
-STRIKES_TO_SUSPEND = 3
-STRIKE_WINDOW = dt.timedelta(days=1)
-SUSPENSION_LENGTH = dt.timedelta(days=7)
+from .policy import enforcement_policy
 
 
 class AccountSuspended(Exception):
     def __init__(self, suspension: Suspension):
         self.suspension = suspension
-        until = "permanently" if suspension.permanent or suspension.ends is None else f"until {suspension.ends.isoformat()}"
-        super().__init__(f"This account is suspended {until}: {suspension.reason}")
+        super().__init__(suspension_message(suspension))
+
+
+class SuspensionConflict(Exception):
+    """The suspension is no longer in a state that allows the action (someone acted first)."""
+
+
+def suspension_message(suspension: Suspension) -> str:
+    """Return what a suspended user is told."""
+    return f"This account is suspended {suspension.until_text}: {suspension.reason}"
 
 
 def active_suspension(user) -> Suspension | None:
     """Return the suspension in force for ``user``, if any."""
+    if user is None or not getattr(user, "pk", None):
+        return None
     now = timezone.now()
-    return (Suspension.objects.filter(user=user, lifted__isnull=True)
-            .filter(Q(permanent=True) | Q(ends__isnull=True) | Q(ends__gt=now)).first())
+    return (Suspension.objects.filter(user_id=user.pk, lifted__isnull=True)
+            .filter(Q(permanent=True) | Q(ends__isnull=True) | Q(ends__gt=now))
+            .order_by("-permanent", "-ends").first())
+
+
+def suspension_error(suspension: Suspension):
+    """Return the API's 403 for ``suspension``."""
+    from jobs.errors import ApiError
+
+    ends = None if suspension.permanent or suspension.ends is None else suspension.ends.isoformat()
+    return ApiError(suspension_message(suspension), status=403, code="account_suspended", type="permission_error",
+                    extra={"suspended_until": ends, "permanent": ends is None})
 
 
 def assert_account_active(user) -> None:
     """Raise the API's 403 when ``user`` is suspended."""
     suspension = active_suspension(user)
     if suspension is not None:
-        from jobs.errors import ApiError
-
-        raise ApiError(str(AccountSuspended(suspension)), status=403, code="account_suspended", type="permission_error",
-                       extra={"suspended_until": suspension.ends.isoformat() if suspension.ends and not suspension.permanent else None})
+        raise suspension_error(suspension)
 
 
 def record_block(*, user, job, decision: dict) -> Suspension | None:
     """Add a strike for a blocked request; suspend when it is severe or one too many."""
-    category = (decision.get("categories") or ["unspecified"])[0]
+    policy = enforcement_policy()
+    categories = decision.get("categories") or []
+    category = next((c for c in categories if c in policy.severe_categories), None) or (categories or ["unspecified"])[0]
     with transaction.atomic():
-        Strike.objects.create(user=user, category=category, job_id=job.id)
-        audit_event("enforcement.strike", subject=f"user:{user.pk}", data={"category": category, "job": str(job.id)})
-        if active_suspension(user) is not None:
+        # Serialise strikes per account, so two blocks at once count to N exactly once.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        strike = Strike.objects.create(user=user, category=category, job_id=job.id if job is not None else None)
+        audit_event("enforcement.strike", subject=f"user:{user.pk}",
+                    data={"category": category, "job": str(job.id) if job is not None else None, "strike": strike.pk,
+                          "policy_version": policy.version})
+        current = active_suspension(user)
+        severe = category in policy.severe_categories
+        if current is not None and not (severe and not current.permanent):
             return None
-        recent = Strike.objects.filter(user=user, created__gte=timezone.now() - STRIKE_WINDOW).count()
-        severe = bool(SEVERE.intersection(decision.get("categories") or []))
-        if severe or recent >= STRIKES_TO_SUSPEND:
-            reason = (f"a request in the severe category {category}" if severe
-                      else f"{recent} blocked requests within {STRIKE_WINDOW.days} day(s)")
-            suspension = Suspension.objects.create(user=user, reason=f"Suspended after {reason}.",
-                                                   ends=timezone.now() + SUSPENSION_LENGTH)
-            audit_event("enforcement.suspended", subject=f"user:{user.pk}",
-                        data={"reason": suspension.reason, "ends": suspension.ends.isoformat()})
-            return suspension
-    return None
+        recent = Strike.objects.filter(user=user, created__gte=timezone.now() - policy.window).count()
+        if not severe and recent < policy.strikes_to_suspend:
+            return None
+        if severe:
+            reason = f"Suspended after a request in the severe category {category}."
+            length = policy.severe_suspension
+        else:
+            hours = policy.window.total_seconds() / 3600
+            reason = f"Suspended after {recent} blocked requests within {hours:g} hours."
+            length = policy.suspension
+        return _suspend(user=user, reason=reason, ends=timezone.now() + length if length else None,
+                        permanent=length is None, actor=None, data={"policy_version": policy.version, "strikes": recent})
+
+
+def _suspend(*, user, reason: str, ends, permanent: bool, actor, data: dict) -> Suspension:
+    suspension = Suspension.objects.create(user=user, reason=reason, ends=ends, permanent=permanent)
+    audit_event("enforcement.suspended", actor=actor, subject=f"user:{user.pk}",
+                data={"suspension": suspension.pk, "reason": reason, "permanent": permanent,
+                      "ends": ends.isoformat() if ends else None, **data})
+    return suspension
+
+
+def suspension_create(*, user, actor, reason: str, ends=None, permanent: bool = False) -> Suspension:
+    """Suspend ``user`` by hand (staff), until ``ends`` or for good."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A suspension needs a reason the user will read.")
+    if not permanent and (ends is None or ends <= timezone.now()):
+        raise ValueError("A temporary suspension needs an end in the future.")
+    with transaction.atomic():
+        return _suspend(user=user, reason=reason, ends=None if permanent else ends, permanent=permanent, actor=actor,
+                        data={"by_staff": True})
+
+
+def suspension_lift(*, suspension_id: int, actor, note: str = "") -> Suspension:
+    """Lift a suspension now; raise SuspensionConflict if it was already lifted."""
+    with transaction.atomic():
+        suspension = Suspension.objects.select_for_update().get(pk=suspension_id)
+        if suspension.lifted is not None:
+            raise SuspensionConflict(f"Suspension {suspension.pk} was already lifted by {suspension.lifted_by}.")
+        suspension.lifted = timezone.now()
+        suspension.lifted_by = getattr(actor, "username", "") or str(actor or "")
+        suspension.note = note
+        suspension.save(update_fields=["lifted", "lifted_by", "note"])
+        audit_event("enforcement.lifted", actor=actor, subject=f"user:{suspension.user_id}",
+                    data={"suspension": suspension.pk, "note": note})
+    return suspension
+
+
+def suspension_make_permanent(*, suspension_id: int, actor, note: str = "") -> Suspension:
+    """Turn a suspension in force into a permanent one; raise SuspensionConflict otherwise."""
+    with transaction.atomic():
+        suspension = Suspension.objects.select_for_update().get(pk=suspension_id)
+        if suspension.lifted is not None:
+            raise SuspensionConflict(f"Suspension {suspension.pk} was lifted; suspend the account again instead.")
+        if suspension.permanent:
+            raise SuspensionConflict(f"Suspension {suspension.pk} is already permanent.")
+        if suspension.state == "expired":
+            raise SuspensionConflict(f"Suspension {suspension.pk} has already ended; suspend the account again instead.")
+        suspension.permanent = True
+        suspension.ends = None
+        suspension.note = note
+        suspension.save(update_fields=["permanent", "ends", "note"])
+        audit_event("enforcement.made_permanent", actor=actor, subject=f"user:{suspension.user_id}",
+                    data={"suspension": suspension.pk, "note": note})
+    return suspension
