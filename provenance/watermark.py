@@ -53,6 +53,10 @@ _R_LO, _R_HI = 4.0, 10.5
 _N_PILOTS = 64
 # Target RMS of the luminance change, in 8-bit levels; 2.55 gives PSNR 40 dB before clipping.
 STRENGTH = 2.55
+# Top-up rounds of the informed embedding, and how far (RMS ratio) they may
+# exceed the strength: 2.55 * 1.1 still keeps PSNR above 39 dB.
+_CORRECTIONS = 3
+_MAX_OVERSHOOT = 1.1
 SCALES = (1.0, 2.0, 0.5)
 PEAKS = 4
 _MIN_SIDE = 64
@@ -145,7 +149,7 @@ def _as_rgb(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     alpha = None
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         alpha = np.asarray(image.convert("RGBA"))[..., 3]
-    return np.asarray(image.convert("RGB"), dtype=np.float64), alpha
+    return np.asarray(image.convert("RGB"), dtype=np.float32), alpha
 
 
 def embed(image: Image.Image, record_id: str, *, strength: float = STRENGTH) -> Image.Image:
@@ -175,10 +179,10 @@ def embed(image: Image.Image, record_id: str, *, strength: float = STRENGTH) -> 
     reps = (h // TILE + 1, w // TILE + 1)
 
     def delta_of(chips: np.ndarray) -> np.ndarray:
-        return np.tile(_pattern(chips), reps)[:h, :w] * mask
+        return np.tile(_pattern(chips).astype(np.float32), reps)[:h, :w] * mask
 
     def apply(delta: np.ndarray) -> np.ndarray:
-        return np.clip(np.rint(rgb + delta[..., None]), 0, 255)
+        return np.clip(np.rint(rgb + delta.astype(np.float32)[..., None]), 0, 255)
 
     # Informed embedding (after Malvar and Florencio's "improved spread
     # spectrum"): the encoder knows the host, so instead of adding a fixed
@@ -212,9 +216,17 @@ def embed(image: Image.Image, record_id: str, *, strength: float = STRENGTH) -> 
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if np.sqrt(np.mean(_pattern(lift(mid, host)) ** 2)) < budget else (lo, mid)
     chips = lift(lo, host)
-    chips += lift(lo, worst(_luma(apply(delta_of(chips)))))
+    # The mask and the whitening mix chips a little (about 17 % of a lift
+    # lands on other chips), so measure and top up the chips still below the
+    # margin; the residual shrinks geometrically with each round.
+    for _ in range(_CORRECTIONS):
+        chips += lift(lo, worst(_luma(apply(delta_of(chips)))))
     delta = delta_of(chips)
-    delta *= strength / np.sqrt(np.mean(delta**2))
+    # Top-ups add a little energy; scale back only past the allowed overshoot,
+    # because a uniform rescale also undoes part of the host cancellation.
+    rms = float(np.sqrt(np.mean(delta**2)))
+    if rms > strength * _MAX_OVERSHOOT:
+        delta *= strength * _MAX_OVERSHOOT / rms
     marked = apply(delta).astype(np.uint8)
     out = Image.fromarray(marked, "RGB")
     if alpha is not None:
