@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import time
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
@@ -32,14 +33,20 @@ class DeadlineRunner:
             GateUnavailable: ``fn`` raised or did not finish in time; the
                 message says which.
         """
+        start = time.monotonic()
         future = self._pool.submit(fn)
         try:
-            return future.result(timeout=deadline_s)
+            result = future.result(timeout=deadline_s)
         except cf.TimeoutError as exc:
             future.cancel()
             raise GateUnavailable(f"timed out after {deadline_s:g} s") from exc
         except Exception as exc:  # noqa: BLE001 - any gate failure must fail closed
             raise GateUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        # A result that arrives after the deadline is late all the same; the
+        # wait above can return a hair after it when the thread wins the race.
+        if time.monotonic() - start > deadline_s:
+            raise GateUnavailable(f"finished after the {deadline_s:g} s deadline")
+        return result
 
     def close(self) -> None:
         """Stop accepting work; running calls finish in the background."""

@@ -161,9 +161,12 @@ class Moderator:
         action, _ = self.policy.judge(surface, _with_parents(scores))
         # The model costs most of the latency; a prompt the rules already block
         # gains nothing from it.
-        if self.learned is not None and action != "block" and norm.text:
+        script = "cjk" if norm.has_cjk else "latin"
+        if (self.learned is not None and action != "block" and norm.text
+                and script in self.policy.learned_languages):
+            floor = self.policy.learned_floor
             for cat, p in self.learned.scores(norm.text).items():
-                if p > scores.get(cat, 0.0):
+                if p >= floor and p > scores.get(cat, 0.0):
                     scores[cat] = p
                     ev.source[cat] = MODEL_NAME
                     ev.detail[cat] = f"scored {p:.2f}"

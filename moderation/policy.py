@@ -18,7 +18,8 @@ from .errors import PolicyError
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
 
-_TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description"}
+_TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description", "learned"}
+_LEARNED_KEYS = {"floor", "languages"}
 _LIMIT_KEYS = {"max_text_chars", "max_image_pixels", "max_image_bytes"}
 _DEADLINE_KEYS = {"text", "image"}
 _RULE_KEYS = {"review", "block"}
@@ -59,6 +60,10 @@ class Policy:
         deadline_s: Per gate kind (``"text"``, ``"image"``), in seconds.
         limits: Input size limits.
         surfaces: ``surface -> category -> Threshold``.
+        learned_floor: Learned-tier scores below this count as 0: a small
+            classifier's low probabilities are noise, not evidence.
+        learned_languages: Scripts the learned tier is trusted on
+            (``"latin"``, ``"cjk"``); MiniLM-L6 is an English model.
     """
 
     version: str
@@ -66,6 +71,8 @@ class Policy:
     deadline_s: Mapping[str, float]
     limits: Limits
     surfaces: Mapping[str, Mapping[str, Threshold]]
+    learned_floor: float = 0.5
+    learned_languages: tuple[str, ...] = ("latin",)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Policy":
@@ -129,6 +136,19 @@ class Policy:
                 raise fail(f"limits.{key}", "must be a positive integer")
         limits = Limits(**limits_raw)
 
+        learned_raw = raw.get("learned") or {}
+        if not isinstance(learned_raw, dict):
+            raise fail("learned", "must be a mapping")
+        for key in learned_raw:
+            if key not in _LEARNED_KEYS:
+                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages)")
+        floor = learned_raw.get("floor", 0.5)
+        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
+            raise fail("learned.floor", "must be a number in [0, 1]")
+        langs = learned_raw.get("languages", ["latin"])
+        if not isinstance(langs, list) or not set(langs) <= {"latin", "cjk"}:
+            raise fail("learned.languages", "must be a list drawn from: latin, cjk")
+
         surfaces_raw = raw.get("surfaces")
         if not isinstance(surfaces_raw, dict) or not surfaces_raw:
             raise fail("surfaces", "a mapping of surface -> category -> thresholds is required")
@@ -164,6 +184,8 @@ class Policy:
             deadline_s=deadlines,
             limits=limits,
             surfaces=surfaces,
+            learned_floor=float(floor),
+            learned_languages=tuple(langs),
         )
 
     def thresholds(self, surface: str) -> Mapping[str, Threshold]:

@@ -1,0 +1,73 @@
+"""Score a Moderator against the committed evaluation set.
+
+Used by ``bench/moderation.py`` (prints the table) and by the test that
+asserts the targets, so both measure the same thing the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .decision import Decision
+
+EVAL_PATH = Path(__file__).parent / "eval" / "prompts.jsonl"
+
+
+def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:
+    """Return the rows ``{"text", "lang", "label", "hard"}`` of the evaluation set."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@dataclass
+class EvalReport:
+    """Recall on harmful prompts and false positives on benign ones.
+
+    A harmful prompt counts as caught when the decision is ``review`` or
+    ``block`` (held prompts never reach the GPU); a benign prompt is a false
+    positive under the same rule.
+    """
+
+    rows: list[tuple[dict[str, Any], Decision, float]] = field(default_factory=list)
+
+    def recall(self, lang: str | None = None, label: str | None = None) -> tuple[float, int]:
+        """Return (recall, n) over harmful rows, optionally one language/category."""
+        sel = [d for r, d, _ in self.rows if r["label"] != "benign" and (lang is None or r["lang"] == lang)
+               and (label is None or r["label"] == label)]
+        return (sum(not d.allowed for d in sel) / len(sel) if sel else float("nan")), len(sel)
+
+    def fpr(self, lang: str | None = None, hard: bool | None = None) -> tuple[float, int]:
+        """Return (false-positive rate, n) over benign rows."""
+        sel = [d for r, d, _ in self.rows if r["label"] == "benign" and (lang is None or r["lang"] == lang)
+               and (hard is None or r["hard"] == hard)]
+        return (sum(not d.allowed for d in sel) / len(sel) if sel else float("nan")), len(sel)
+
+    def misses(self) -> list[tuple[dict[str, Any], Decision]]:
+        """Return harmful rows allowed and benign rows flagged."""
+        return [(r, d) for r, d, _ in self.rows if (r["label"] == "benign") != d.allowed]
+
+    def latencies_ms(self) -> list[float]:
+        """Return per-prompt wall-clock latencies in milliseconds."""
+        return [t * 1000 for _, _, t in self.rows]
+
+    def by_category(self) -> dict[tuple[str, str], tuple[float, int]]:
+        """Return recall per (language, category)."""
+        keys = sorted({(r["lang"], r["label"]) for r, _, _ in self.rows if r["label"] != "benign"})
+        return {k: self.recall(*k) for k in keys}
+
+
+def evaluate(moderator: Any, rows: list[dict[str, Any]] | None = None) -> EvalReport:
+    """Run every prompt of the evaluation set through ``check_text``."""
+    rows = rows if rows is not None else load_eval_set()
+    report = EvalReport()
+    by_lang: dict[str, int] = defaultdict(int)
+    for row in rows:
+        t0 = time.perf_counter()
+        d = moderator.check_text(row["text"])
+        report.rows.append((row, d, time.perf_counter() - t0))
+        by_lang[row["lang"]] += 1
+    return report
