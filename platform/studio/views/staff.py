@@ -1,0 +1,141 @@
+"""Staff pages: the review queue, account enforcement, the audit log. Every write goes
+through the trust app's services (and the jobs services they build on)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jobs.models import Job
+
+from .. import reasons
+from .decorators import staff_required
+
+
+@staff_required
+def review_queue(request):
+    from trust import review, selectors as trust_selectors
+
+    items = []
+    for job in trust_selectors.review_queue()[:50]:
+        history = trust_selectors.user_history(job.user, recent=5)
+        items.append({"job": job, "refusal": reasons.refusal(job), "history": history,
+                      "scores": [d for d in job.decisions if d.get("action") != "allow"]})
+    return render(request, "studio/staff/review.html", {"items": items, "reject_reasons": review.REJECT_REASONS})
+
+
+@require_POST
+@staff_required
+def review_decide(request, job_id):
+    from trust import review
+
+    job = get_object_or_404(Job, pk=job_id)
+    note = request.POST.get("note", "").strip()[:2000]
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            review.review_approve(job_id=job.id, reviewer=request.user, note=note)
+            messages.success(request, _("Approved: the request goes on to generation."))
+        elif decision == "reject":
+            # A written reason wins over the chosen standard one.
+            reason = request.POST.get("reason_text", "").strip()[:500] or request.POST.get("reason", "")
+            review.review_reject(job_id=job.id, reviewer=request.user, reason=reason, note=note)
+            messages.success(request, _("Rejected: the user sees your reason."))
+        else:
+            messages.error(request, _("Choose approve or reject."))
+    except review.ReviewConflict as exc:
+        messages.warning(request, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("studio:staff-review")
+
+
+@staff_required
+def review_upload(request, job_id):
+    """Show a reviewer the image a held edit or variation was asked for."""
+    from django.http import FileResponse, Http404
+
+    job = get_object_or_404(Job, pk=job_id)
+    if not job.upload:
+        raise Http404
+    return FileResponse(job.upload.open("rb"), content_type="image/png")
+
+
+@staff_required
+def enforcement(request):
+    from trust.models import Suspension
+
+    User = get_user_model()
+    query = request.GET.get("q", "").strip()
+    users = (User.objects.annotate(strike_count=Count("strikes", distinct=True))
+             .filter(Q(strike_count__gt=0) | Q(suspensions__isnull=False)) if not query
+             else User.objects.annotate(strike_count=Count("strikes", distinct=True)).filter(username__icontains=query))
+    users = users.distinct().order_by("-strike_count", "username")[:100]
+    rows = []
+    for user in users:
+        suspensions = list(Suspension.objects.filter(user=user).order_by("-starts")[:5])
+        current = next((s for s in suspensions if s.state in ("active", "permanent")), None)
+        rows.append({"user": user, "strikes": user.strike_count, "current": current, "suspensions": suspensions,
+                     "recent_strikes": list(user.strikes.order_by("-created")[:5])})
+    return render(request, "studio/staff/enforcement.html", {"rows": rows, "query": query})
+
+
+@require_POST
+@staff_required
+def enforcement_act(request, user_id: int):
+    from trust import enforcement as enf
+
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    action = request.POST.get("action")
+    note = request.POST.get("note", "").strip()[:2000]
+    try:
+        if action == "suspend":
+            days = _int(request.POST.get("days"), default=7)
+            permanent = request.POST.get("permanent") == "on"
+            enf.suspension_create(user=user, actor=request.user, reason=note or _("Suspended by staff."),
+                                  ends=None if permanent else timezone.now() + dt.timedelta(days=max(1, days)),
+                                  permanent=permanent)
+            messages.success(request, _("%(name)s is suspended.") % {"name": user.username})
+        elif action == "lift":
+            enf.suspension_lift(suspension_id=_int(request.POST.get("suspension")), actor=request.user, note=note)
+            messages.success(request, _("The suspension of %(name)s is lifted.") % {"name": user.username})
+        else:
+            messages.error(request, _("Unknown action."))
+    except enf.SuspensionConflict:
+        messages.warning(request, _("That suspension was already changed by someone else."))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect(f"{request.path.rsplit('/', 1)[0]}/?q={user.username}")
+
+
+def _int(value, default: int | None = None) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        if default is None:
+            raise ValueError(_("A number was expected."))
+        return default
+
+
+@staff_required
+def audit_log(request):
+    from trust.audit import audit_verify
+    from trust.models import AuditEntry
+
+    entries = AuditEntry.objects.order_by("-seq")
+    event = request.GET.get("event", "").strip()
+    if event:
+        entries = entries.filter(event__startswith=event)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    result = audit_verify() if request.GET.get("verify") else None
+    return render(request, "studio/staff/audit.html", {"page": page, "event": event, "result": result})

@@ -1,0 +1,26 @@
+"""Sample images for the studio tests: crops of scikit-image's bundled photos."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def sample_photo(name: str, size: int = 256) -> Image.Image:
+    """A square crop of one of scikit-image's sample photos (shipped in its wheel)."""
+    from skimage import data
+
+    array = getattr(data, name)()
+    if array.ndim == 2:
+        array = np.stack([array] * 3, axis=-1)
+    h, w = array.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    return Image.fromarray(array[top:top + side, left:left + side, :3]).resize((size, size))
