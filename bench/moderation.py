@@ -1,0 +1,163 @@
+"""Benchmark the moderation gates; prints figures, asserts nothing.
+
+Run: ``.venv/bin/python bench/moderation.py`` (one torch thread, as a CPU worker would).
+Prints recall / false-positive rate per language and category on the committed
+evaluation set, text-gate latency (p50, p99) with and without the learned tier,
+image-gate latency on a 1024² photo, and face-detection accuracy on a small
+labelled image set.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
+from skimage import data as skdata  # noqa: E402
+
+from moderation import Moderator  # noqa: E402
+from moderation.evaluation import evaluate  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def sample(name: str) -> Image.Image:
+    arr = getattr(skdata, name)()
+    if arr.ndim == 2:
+        arr = np.stack([arr] * 3, axis=-1)
+    return Image.fromarray(arr[:, :, :3].astype(np.uint8))
+
+
+def made_up_cases() -> list[tuple[str, Image.Image, bool]]:
+    """Return (name, image, has_face) cases built from the bundled samples and drawings."""
+    astro, coffee = sample("astronaut"), sample("coffee")
+    cases: list[tuple[str, Image.Image, bool]] = []
+    pasted = coffee.copy()
+    pasted.paste(astro.crop((130, 10, 280, 200)).resize((150, 190)), (400, 100))
+    cases.append(("astronaut face pasted on coffee", pasted, True))
+    cases.append(("astronaut 1024²", astro.resize((1024, 1024)), True))
+    cases.append(("astronaut mirrored", astro.transpose(Image.Transpose.FLIP_LEFT_RIGHT), True))
+    cases.append(("camera grey jpeg q40", _jpeg(sample("camera"), 40), True))
+    smiley = Image.new("RGB", (512, 512), "white")
+    d = ImageDraw.Draw(smiley)
+    d.ellipse((106, 106, 406, 406), fill="yellow", outline="black", width=6)
+    d.ellipse((190, 200, 220, 240), fill="black")
+    d.ellipse((290, 200, 320, 240), fill="black")
+    d.arc((180, 220, 330, 350), 20, 160, fill="black", width=8)
+    cases.append(("drawn smiley (illustration)", smiley, False))
+    stick = Image.new("RGB", (512, 512), (200, 230, 255))
+    d = ImageDraw.Draw(stick)
+    d.ellipse((226, 80, 286, 140), outline="black", width=4)
+    d.line((256, 140, 256, 300), fill="black", width=4)
+    d.line((256, 300, 200, 420), fill="black", width=4)
+    d.line((256, 300, 312, 420), fill="black", width=4)
+    d.line((180, 200, 332, 200), fill="black", width=4)
+    cases.append(("stick figure (illustration)", stick, False))
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (512, 512, 3), dtype=np.uint8))
+    cases.append(("random noise", noise, False))
+    cases.append(("flat grey", Image.new("RGB", (512, 512), (128, 128, 128)), False))
+    return cases
+
+
+def _jpeg(img: Image.Image, quality: int) -> Image.Image:
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=quality)
+    return Image.open(io.BytesIO(buf.getvalue()))
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    t0 = time.perf_counter()
+    mod = Moderator.load()
+    print(f"load (lexicons + MiniLM + classifier training + nudenet): {time.perf_counter() - t0:.1f} s")
+    rules = Moderator(mod.policy, mod.lexicon, None, mod.image_gate, learned_expected=False)
+
+    for m in (mod, rules):  # warm caches (opencc tables, first model call)
+        m.check_text("warm up"), m.check_text("预热")
+
+    report = evaluate(mod)
+    print("\n## Text gate on moderation/eval/prompts.jsonl (review or block counts as flagged)")
+    print("| language | harmful n | recall | benign n | FPR | hard-benign FPR |")
+    print("|---|---|---|---|---|---|")
+    for lang in ("en", "zh"):
+        r, n = report.recall(lang)
+        f, m = report.fpr(lang)
+        fh, mh = report.fpr(lang, True)
+        print(f"| {lang} | {n} | {r:.3f} | {m} | {f:.3f} | {fh:.3f} (n={mh}) |")
+    print("\n| language | category | n | recall |")
+    print("|---|---|---|---|")
+    for (lang, cat), (r, n) in report.by_category().items():
+        print(f"| {lang} | {cat} | {n} | {r:.2f} |")
+    misses = report.misses()
+    print(f"\nmisses ({len(misses)}):")
+    for row, d in misses:
+        print(f"  [{row['lang']}] {row['label']}: {row['text']!r} -> {d.action} {list(d.categories)}")
+
+    print("\n## Text gate latency over the eval set, one torch thread")
+    for name, m in (("rules + learned", mod), ("rules only", rules)):
+        lat = []
+        for row in evaluate.__globals__["load_eval_set"]():
+            t = time.perf_counter()
+            m.check_text(row["text"])
+            lat.append((time.perf_counter() - t) * 1000)
+        print(f"{name}: p50 {pct(lat, 50):.2f} ms, p99 {pct(lat, 99):.2f} ms, max {max(lat):.2f} ms")
+    lat = []
+    for row in evaluate.__globals__["load_eval_set"]():
+        if row["lang"] != "en":
+            continue
+        t = time.perf_counter()
+        mod.learned.scores(row["text"])
+        lat.append((time.perf_counter() - t) * 1000)
+    print(f"learned tier alone (every English prompt): p50 {pct(lat, 50):.2f} ms, p99 {pct(lat, 99):.2f} ms")
+
+    print("\n## Image gate (nudity + faces, one nudenet pass)")
+    photo = sample("astronaut").resize((1024, 1024))
+    buf = io.BytesIO()
+    photo.save(buf, format="PNG")
+    png = buf.getvalue()
+    for label, payload in (("1024² PIL image", photo), ("1024² PNG bytes (decode included)", png)):
+        lat = []
+        for _ in range(20):
+            t = time.perf_counter()
+            mod.check_image(payload, surface="upload", purpose="edit")
+            lat.append((time.perf_counter() - t) * 1000)
+        print(f"{label}: p50 {statistics.median(lat):.1f} ms, p99 {pct(lat, 99):.1f} ms")
+
+    print("\n## Face detection (purpose=edit refuses when a face is found)")
+    cases: list[tuple[str, Image.Image, bool]] = [
+        (n, sample(n), n in ("astronaut", "camera"))
+        for n in ("astronaut", "camera", "coffee", "chelsea", "rocket", "hubble_deep_field",
+                  "immunohistochemistry", "horse", "clock", "moon", "page", "text", "coins", "retina",
+                  "brick", "grass", "gravel", "cell", "colorwheel", "logo")
+    ]
+    cases += made_up_cases()
+    correct = 0
+    for name, img, has_face in cases:
+        d = mod.check_image(img, surface="upload", purpose="edit")
+        found = "face-edit" in d.categories
+        correct += found == has_face
+        print(f"  {'ok ' if found == has_face else 'MISS'} {name}: face={has_face} refused={found} "
+              f"score={d.scores.get('face-edit', 0):.2f}")
+    print(f"accuracy {correct}/{len(cases)} = {correct / len(cases):.2f}")
+
+    faces = skdata.lfw_subset()  # 100 face crops then 100 non-faces, 25x25 grey
+    hits = []
+    for arr in faces:
+        g = Image.fromarray((arr * 255).astype(np.uint8)).resize((128, 128)).convert("RGB")
+        hits.append("face-edit" in mod.check_image(g, purpose="edit").categories)
+    tp, fp = sum(hits[:100]), sum(hits[100:])
+    print(f"lfw_subset (25x25 crops upscaled to 128²): face recall {tp}/100, false positives {fp}/100")
+
+
+if __name__ == "__main__":
+    main()
