@@ -67,6 +67,7 @@ class Generator:
         self.model_id = loaded.sources.model_id
         self.model_version = loaded.model_version
         self.defaults = defaults or StepDefaults()
+        self.cpu_threads: int | None = loaded.sources.cpu_threads
         self._lock = threading.Lock()
 
     @classmethod
@@ -80,6 +81,7 @@ class Generator:
         image_encoder_source: str | os.PathLike | None = None,
         upscaler_source: str | os.PathLike | None = None,
         log: Callable[[str], Any] = print,
+        cpu_threads: int | None = None,
     ) -> "Generator":
         """Load every component once (minutes for real weights; progress is logged per component).
 
@@ -94,6 +96,9 @@ class Generator:
             upscaler_source: The x4 upscaler; default the directory's ``upscaler/`` or
                 ``stabilityai/stable-diffusion-x4-upscaler``.
             log: Called with one line of text per loading step.
+            cpu_threads: On a CPU device, torch's intra-op thread count while a job runs (restored
+                afterwards); default the model manifest's ``cpu_threads`` (1 for the tiny model),
+                else torch's own setting.
 
         Returns:
             A ready `Generator`.
@@ -105,7 +110,10 @@ class Generator:
         resolved_device, resolved_dtype = loading.pick_device(device, dtype)
         loaded = loading.load(sources, device=resolved_device, dtype=resolved_dtype,
                               cpu_offload=cpu_offload, log=log)
-        return cls(loaded)
+        generator = cls(loaded)
+        if cpu_threads is not None:
+            generator.cpu_threads = cpu_threads
+        return generator
 
     # ----------------------------------------------------------------------------------- jobs
 
@@ -275,9 +283,13 @@ class _Job:
         self.seed_used = secrets.randbits(63) if seed is None else seed
         self.generator: torch.Generator | None = None
         self._inference = torch.inference_mode()
+        self._threads_before: int | None = None
 
     def __enter__(self) -> "_Job":
         self._owner._lock.acquire()
+        if self._owner.cpu_threads and self._owner.device.type == "cpu":
+            self._threads_before = torch.get_num_threads()
+            torch.set_num_threads(self._owner.cpu_threads)
         self._inference.__enter__()
         device = self._owner._exec_device(self._owner._unclip)
         self.generator = torch.Generator(device=device).manual_seed(self.seed_used)
@@ -286,6 +298,8 @@ class _Job:
     def __exit__(self, *exc_info) -> None:
         try:
             self._inference.__exit__(*exc_info)
+            if self._threads_before is not None:
+                torch.set_num_threads(self._threads_before)
         finally:
             self._owner._lock.release()
 

@@ -44,6 +44,7 @@ class Sources:
     image_variations: str
     upscaler: str
     model_id: str
+    cpu_threads: int | None = None
 
 
 @dataclass
@@ -104,6 +105,7 @@ def resolve_sources(source: str | os.PathLike, image_encoder_source: str | os.Pa
         image_variations=part(image_encoder_source, "image_variations", DEFAULT_IMAGE_ENCODER_SOURCE),
         upscaler=part(upscaler_source, "upscaler", DEFAULT_UPSCALER_SOURCE),
         model_id=str(manifest.get("model_id") or (root.name if root is not None else source)),
+        cpu_threads=manifest.get("cpu_threads"),
     )
 
 
@@ -165,7 +167,7 @@ def _from_pretrained(pipeline_class, what: str, source: str, dtype: torch.dtype,
     log(f"[generation] loading {what} from {source} ...")
     started = time.perf_counter()
     try:
-        pipe = pipeline_class.from_pretrained(source, torch_dtype=dtype, **components)
+        pipe = pipeline_class.from_pretrained(source, dtype=dtype, **components)
     except Exception as exc:  # noqa: BLE001 - any failure here means "this model cannot be used"
         hint = "" if Path(source).exists() else " (a hub id needs network access or a filled Hugging Face cache)"
         raise ModelLoadError(f"could not load the {what} from {source}{hint}: {type(exc).__name__}: {exc}") from exc

@@ -90,6 +90,9 @@ def _write_all(root: Path) -> None:
         "model_id": TINY_MODEL_ID,
         "image_variations": "image_variations",
         "upscaler": "upscaler",
+        # Its tensors are so small that spreading each op over threads costs more than it saves
+        # (and on a loaded machine several times more), so jobs run it single-threaded on CPU.
+        "cpu_threads": 1,
         "note": "Random weights for offline demos and tests: this model paints noise.",
     }
     (root / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
