@@ -14,7 +14,7 @@ __all__ = ["Record", "JobKind", "new_record_id", "sniff_mime"]
 JobKind = Literal["generation", "edit", "variation"]
 _KINDS = ("generation", "edit", "variation")
 _ID_DIGITS = ecc.ID_BITS // 4
-_MIMES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "webp": "image/webp"}
+_MIMES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "mpo": "image/jpeg", "webp": "image/webp"}
 
 
 def new_record_id() -> str:
