@@ -144,23 +144,30 @@ def load(sources: Sources, *, device: torch.device, dtype: torch.dtype, cpu_offl
         # The x4 upscaler's VAE overflows in fp16 (diffusers upcasts it per call; once is enough).
         upscaler.vae.to(dtype=torch.float32)
 
+    try:
+        _place(unclip, variations, upscaler, device, cpu_offload, log)
+    except (RuntimeError, AssertionError, ValueError) as exc:
+        raise ModelLoadError(f"could not move the model to {device}: {exc}") from exc
+
+    version = model_version([sources.unclip, sources.image_variations, sources.upscaler])
+    log(f"[generation] ready: {sources.model_id} ({version}) on {device}, {dtype}, "
+        f"in {time.perf_counter() - started:.1f} s")
+    return Loaded(unclip, variations, upscaler, device, dtype, sources, version)
+
+
+def _place(unclip, variations, upscaler, device: torch.device, cpu_offload: bool, log) -> None:
     if cpu_offload and device.type != "cpu":
         # Submodules move to the GPU only while they run: slower, but fits small cards.
         unclip.enable_model_cpu_offload(device=device)
         upscaler.enable_model_cpu_offload(device=device)
         variations.image_encoder.to(device)
         log(f"[generation] model CPU offload enabled on {device}")
-    else:
-        if cpu_offload:
-            log("[generation] cpu_offload ignored: the device is already the CPU")
-        unclip.to(device)
-        upscaler.to(device)
-        variations.image_encoder.to(device)
-
-    version = model_version([sources.unclip, sources.image_variations, sources.upscaler])
-    log(f"[generation] ready: {sources.model_id} ({version}) on {device}, {dtype}, "
-        f"in {time.perf_counter() - started:.1f} s")
-    return Loaded(unclip, variations, upscaler, device, dtype, sources, version)
+        return
+    if cpu_offload:
+        log("[generation] cpu_offload ignored: the device is already the CPU")
+    unclip.to(device)
+    upscaler.to(device)
+    variations.image_encoder.to(device)
 
 
 def _from_pretrained(pipeline_class, what: str, source: str, dtype: torch.dtype, log, **components):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from skimage.morphology import binary_dilation, disk
+from skimage.morphology import dilation, disk
 
 from conftest import pixels, png_bytes, transparent_square_mask
 
@@ -15,7 +15,7 @@ ERODE_PX = 4
 
 def outside_eroded(area: np.ndarray) -> np.ndarray:
     """Pixels more than ERODE_PX (Euclidean) away from the regenerated area."""
-    return ~binary_dilation(area, disk(ERODE_PX))
+    return ~dilation(area, disk(ERODE_PX))
 
 
 def area_at(mask: Image.Image, size: int) -> np.ndarray:

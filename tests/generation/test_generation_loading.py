@@ -65,3 +65,26 @@ def test_a_directory_without_a_pipeline_is_a_model_load_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelLoadError):
         Generator.from_pretrained(tmp_path / "empty", log=lambda line: None)
+
+
+def test_an_index_naming_text_proj_the_way_save_pretrained_used_to_still_loads(tiny_dir, tmp_path):
+    # Karlo's hub index says ["unclip", ...]; diffusers' own save_pretrained has written
+    # ["diffusers", ...]. Both must load through the same from_pretrained call.
+    import json
+
+    copy = tmp_path / "tiny"
+    shutil.copytree(tiny_dir, copy)
+    index = json.loads((copy / "model_index.json").read_text())
+    index["text_proj"] = ["diffusers", "UnCLIPTextProjModel"]
+    (copy / "model_index.json").write_text(json.dumps(index))
+    gen = Generator.from_pretrained(copy, log=lambda line: None)
+    assert type(gen._unclip.text_proj).__name__ == "UnCLIPTextProjModel"
+
+
+def test_an_unavailable_device_is_a_model_load_error(tiny_dir):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ModelLoadError, match="cuda"):
+        Generator.from_pretrained(tiny_dir, device="cuda", log=lambda line: None)
