@@ -47,8 +47,8 @@ def test_generations_return_n_signed_images_of_the_size_asked(workers, client_fo
 def test_edits_keep_pixels_outside_the_mask_and_name_the_parent(workers, client_for, owner_key, size):
     client = client_for(owner_key)
     side = int(size.split("x")[0])
-    photo = sample_photo("chelsea", side)
-    result = client.images.edit(image=("cat.png", png_bytes(masked(photo)), "image/png"),
+    photo = sample_photo("coffee", side)
+    result = client.images.edit(image=("coffee.png", png_bytes(masked(photo)), "image/png"),
                                 prompt="a red knitted hat", n=2, size=size, response_format="url")
     assert len(result.data) == 2
     for item in result.data:
