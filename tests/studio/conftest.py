@@ -113,3 +113,68 @@ def log_in(live_server):
         page.wait_for_url(live_server.url + "/create/")
 
     return do
+
+
+# --- the real pipeline -------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def studio_workers(request):
+    """A real `safety` worker and a real `gpu` worker on the test database.
+
+    In the full suite this is the shared ``workers`` pair. When this directory runs
+    against a broker of its own (CELERY_BROKER_URL set by hand, while others use the
+    default one), it starts its own pair instead, because ``workers`` flushes the
+    default Redis databases other test runs are using."""
+    if os.environ["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/2":
+        return request.getfixturevalue("workers")
+    import redis
+
+    for url in (os.environ["CELERY_BROKER_URL"], os.environ["CACHE_URL"].replace("rediscache://", "redis://")):
+        redis.Redis.from_url(url).flushdb()
+    start = request.getfixturevalue("start_worker")
+    return [start("studio-safety", "safety", "threads", 2), start("studio-gpu", "gpu", "solo", 1)]
+
+
+@pytest.fixture
+def wait_job():
+    """Return a function that waits (in the test thread) until a job ends or is held."""
+    import time
+
+    from jobs.models import Job
+
+    def wait(job_id, timeout: float = 240, until=Job.TERMINAL + (Job.Status.HELD,)) -> Job:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = Job.objects.get(pk=job_id)
+            if job.status in until:
+                return job
+            time.sleep(0.2)
+        raise TimeoutError(f"job {job_id} still {job.status}")
+
+    return wait
+
+
+@pytest.fixture
+def record_status(page):
+    """Record every text the job page's live status and stage show, across the final reload."""
+    page.add_init_script("""
+      document.addEventListener("DOMContentLoaded", () => {
+        const seen = JSON.parse(sessionStorage.getItem("seen") || "[]");
+        const note = () => {
+          for (const id of ["job-status", "job-stage"]) {
+            const el = document.getElementById(id);
+            if (el) { seen.push(id + ":" + el.textContent.trim()); }
+          }
+          sessionStorage.setItem("seen", JSON.stringify(seen));
+        };
+        note();
+        new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
+      });
+    """)
+
+    def seen() -> list[str]:
+        import json
+
+        return json.loads(page.evaluate("sessionStorage.getItem('seen') || '[]'"))
+
+    return seen
