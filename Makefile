@@ -35,6 +35,12 @@ test: install
 services:
 	bash scripts/services.sh
 
+## Regenerate docs/screenshots/*.png: the studio's browser tests, saving each main page as they go.
+screenshots: install
+	bash scripts/services.sh
+	bash scripts/browser.sh
+	HALLMARK_SCREENSHOTS=1 $(PY) -m pytest tests/studio -m browser -q
+
 bench: install
 	bash scripts/services.sh
 	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the browser tests (Playwright's own browser download is not reachable).
+# Debian's Chromium for the browser tests (Playwright's own browser download is not reachable),
+# gettext for the message catalogues, and a CJK font so the Chinese pages render in screenshots.
 set -euo pipefail
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null
-  fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v msgfmt >/dev/null || missing+=(gettext)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

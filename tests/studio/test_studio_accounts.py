@@ -40,8 +40,8 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, owner, set
 
 
 def test_creating_a_key_shows_the_raw_key_once(owner_client, owner):
-    response = owner_client.post("/account/", {"name": "my app"})
-    assert response.status_code == 200
+    response = owner_client.post("/account/", {"name": "my app"}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain == [("/account/", 302)]
     raw = re.search(rb'id="raw-key"[^>]*value="([^"]+)"', response.content).group(1).decode()
     key = ApiKey.objects.get(user=owner)
     assert raw.startswith(key.prefix + ".") and key.is_valid(raw)

@@ -14,6 +14,8 @@ from accounts import services as account_services
 from .. import selectors
 from ..forms import ApiKeyForm, SignupForm
 
+NEW_KEY = "studio.new_api_key"
+
 
 def signup(request):
     if request.user.is_authenticated:
@@ -31,10 +33,13 @@ def signup(request):
 @login_required
 def account(request):
     form = ApiKeyForm(request.POST or None)
-    raw_key = None
     if request.method == "POST" and form.is_valid():
-        key, raw_key = account_services.api_key_create(user=request.user, name=form.cleaned_data["name"])
-        form = ApiKeyForm()
+        _key, raw = account_services.api_key_create(user=request.user, name=form.cleaned_data["name"])
+        # Post/redirect/get, so that reloading the page cannot create a second key; the raw
+        # key waits in the session for exactly one page view and is then gone for good.
+        request.session[NEW_KEY] = raw
+        return redirect("studio:account")
+    raw_key = request.session.pop(NEW_KEY, None) if request.method == "GET" else None
     return render(request, "studio/account.html", {
         "form": form, "raw_key": raw_key, "keys": selectors.api_keys_for(user=request.user),
     }, status=400 if form.errors else 200)
