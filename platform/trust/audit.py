@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import GENESIS, AuditCheckpoint, AuditContent, AuditEntry, AuditHead
@@ -75,22 +74,36 @@ def audit_event(event: str, *, actor=None, subject: str = "", data: dict | None 
     content = json.loads(canonical(content)) if content is not None else None
     content_hash = sha256(canonical(content)) if content is not None else ""
     with transaction.atomic():
-        AuditHead.objects.get_or_create(pk=1)
-        # Write-lock the head first (an UPDATE), so concurrent appenders queue here on
-        # PostgreSQL and SQLite alike instead of reading the same tip and forking.
-        AuditHead.objects.filter(pk=1).update(seq=F("seq"))
-        head = AuditHead.objects.select_for_update().get(pk=1)
-        seq = head.seq + 1
+        seq, prev_hash = _take_next_seq()
         created = timezone.now()
         digest = entry_digest(seq=seq, created=created.isoformat(), event=event, actor=_actor_name(actor),
-                              subject=subject, data=data, content_hash=content_hash, prev_hash=head.hash)
+                              subject=subject, data=data, content_hash=content_hash, prev_hash=prev_hash)
         entry = AuditEntry.objects.create(seq=seq, created=created, event=event, actor=_actor_name(actor),
                                           subject=subject, data=data, content_hash=content_hash,
-                                          prev_hash=head.hash, entry_hash=digest)
+                                          prev_hash=prev_hash, entry_hash=digest)
         if content is not None:
             AuditContent.objects.create(entry=entry, content=content)
-        AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+        AuditHead.objects.filter(pk=1).update(hash=digest)
     return entry
+
+
+def _take_next_seq() -> tuple[int, str]:
+    """Lock the head and advance it; return the new entry's seq and the previous hash.
+
+    One ``UPDATE … RETURNING`` both takes the row lock and reads the tip, so concurrent
+    appenders (PostgreSQL and SQLite alike) queue on it instead of reading the same tip
+    and forking; the lock is held until the caller's transaction ends, so a rolled-back
+    entry gives its seq back and the chain has no gaps."""
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    sql = f"UPDATE {table} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        row = cur.fetchone()
+        if row is None:  # the first append ever (or after a test flush)
+            AuditHead.objects.get_or_create(pk=1)
+            cur.execute(sql)
+            row = cur.fetchone()
+    return int(row[0]), row[1]
 
 
 # --- signed checkpoints ------------------------------------------------------

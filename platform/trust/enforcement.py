@@ -1,7 +1,6 @@
 """Account enforcement: strikes for blocked requests, suspensions, and the check every request passes."""
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -58,9 +57,10 @@ def record_block(*, user, job, decision: dict) -> Suspension | None:
     categories = decision.get("categories") or []
     category = next((c for c in categories if c in policy.severe_categories), None) or (categories or ["unspecified"])[0]
     with transaction.atomic():
-        # Serialise strikes per account, so two blocks at once count to N exactly once.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         strike = Strike.objects.create(user=user, category=category, job_id=job.id if job is not None else None)
+        # audit_event holds the audit head's lock until commit, so two blocks at once are
+        # counted one after the other and cross the threshold once. (Not a user-row lock:
+        # job_moderate already holds the head here, and locking in another order could deadlock.)
         audit_event("enforcement.strike", subject=f"user:{user.pk}",
                     data={"category": category, "job": str(job.id) if job is not None else None, "strike": strike.pk,
                           "policy_version": policy.version})

@@ -123,3 +123,28 @@ def test_a_custom_policy_file_changes_the_thresholds(owner, tmp_path, settings):
     assert not suspension.permanent
     assert dt.timedelta(hours=47) < suspension.ends - timezone.now() <= dt.timedelta(hours=48)
     assert policy.enforcement_policy().version == "strict-1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_blocks_arriving_at_once_suspend_exactly_once(owner):
+    import threading
+
+    from django.db import connection
+
+    block(owner, "violence")
+    barrier = threading.Barrier(4)
+
+    def hit():
+        barrier.wait()
+        try:
+            block(owner, "hate")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert Strike.objects.filter(user=owner).count() == 5
+    assert Suspension.objects.filter(user=owner).count() == 1

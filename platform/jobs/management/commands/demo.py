@@ -79,6 +79,8 @@ class Command(BaseCommand):
                               "--concurrency", "2", "--hostname", "safety@%h"]),
             subprocess.Popen([sys.executable, manage, "worker", "--queues", "gpu", "--pool", "solo",
                               "--hostname", "gpu@%h"]),
+            # Beat: signed audit checkpoints and expiry of held requests nobody reviewed.
+            subprocess.Popen([sys.executable, manage, "beat", "--loglevel", "WARNING"]),
         ]
         self.stdout.write(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C stops the web server and the workers)")
         try:
