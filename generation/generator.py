@@ -221,7 +221,8 @@ class Generator:
             results = self._finish(decoded, [prompt] * n, size, steps, rng, report, seed=rng.seed_used,
                                    upscale_known=upscale_known)
         reference = picture.resize((size, size), Image.LANCZOS)
-        return [composite(result, reference, area) for result in results]
+        weight = feather_weight(area, size)
+        return [composite(result, reference, weight) for result in results]
 
     # -------------------------------------------------------------------------------- helpers
 
@@ -318,19 +319,12 @@ def to_pil(image: torch.Tensor) -> list[Image.Image]:
     return [Image.fromarray(a) for a in array.permute(0, 2, 3, 1).cpu().numpy()]
 
 
-def composite(result: Image.Image, reference: Image.Image, area: np.ndarray) -> Image.Image:
-    """Paste the regenerated area onto the reference with a narrow feather; copy the rest exactly.
+def feather_weight(area: np.ndarray, edge: int) -> np.ndarray:
+    """Return the (edge, edge, 1) weight of the generated image in the final composite.
 
-    Args:
-        result: The generated image at the output size.
-        reference: The input image at the same size.
-        area: The area to regenerate, as a bool array at the input's size.
-
-    Returns:
-        An image equal to ``reference`` wherever the pixel is more than `FEATHER_PX` px (Euclidean)
-        from the regenerated area.
+    1 on the area to regenerate (resized conservatively: any transparent source pixel counts),
+    falling off over `FEATHER_PX` px outside it (Euclidean disks), and exactly 0 beyond.
     """
-    edge = result.width
     covered = Image.fromarray(area.astype(np.uint8) * 255).resize((edge, edge), Image.BOX)
     inside = torch.from_numpy(np.asarray(covered) > 0).float()[None, None]
     weight = inside.clone()
@@ -339,9 +333,24 @@ def composite(result: Image.Image, reference: Image.Image, area: np.ndarray) -> 
         disk = ((yy**2 + xx**2) <= radius**2).float()[None, None]
         near = (F.conv2d(inside, disk, padding=radius) > 0).float()
         weight = torch.maximum(weight, near * (1.0 - radius / (FEATHER_PX + 1)))
-    w = weight[0, 0].numpy()[..., None]
-    mixed = w * np.asarray(result, dtype=np.float32) + (1.0 - w) * np.asarray(reference, dtype=np.float32)
-    out = np.where(w > 0, np.clip(np.rint(mixed), 0, 255), np.asarray(reference, dtype=np.float32))
+    return weight[0, 0].numpy()[..., None]
+
+
+def composite(result: Image.Image, reference: Image.Image, weight: np.ndarray) -> Image.Image:
+    """Blend the generated image onto the reference by ``weight``; copy the reference where it is 0.
+
+    Args:
+        result: The generated image at the output size.
+        reference: The input image at the same size.
+        weight: From `feather_weight`.
+
+    Returns:
+        An image bit-identical to ``reference`` wherever ``weight`` is 0.
+    """
+    original = np.asarray(reference, dtype=np.float32)
+    mixed = weight * np.asarray(result, dtype=np.float32) + (1.0 - weight) * original
+    # np.where rather than trusting the arithmetic: weight 0 must give the input's exact bytes.
+    out = np.where(weight > 0, np.clip(np.rint(mixed), 0, 255), original)
     return _with_info(Image.fromarray(out.astype(np.uint8)), result.info)
 
 

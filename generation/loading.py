@@ -197,10 +197,11 @@ def model_version(sources: list[str]) -> str:
     digest = hashlib.sha256()
     for source in sources:
         folder = Path(source) if Path(source).is_dir() else _cached_snapshot(source)
-        digest.update(source.encode() if folder is None else b"")
         if folder is None:
+            digest.update(source.encode())  # not cached locally: the id is all we know
             continue
-        digest.update(folder.name.encode() if folder != Path(source) else b"")
+        # A hub snapshot folder is named for its commit; a local folder's name is irrelevant.
+        digest.update(b"" if folder == Path(source) else folder.name.encode())
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             rel = path.relative_to(folder).as_posix()
             if rel.startswith(".") or "/." in rel:
