@@ -6,6 +6,7 @@ import io
 import json
 
 import c2pa
+import numpy as np
 import pytest
 import requests
 from PIL import Image
@@ -18,6 +19,11 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 def manifest_of(raw: bytes) -> tuple[dict, list]:
     store = json.loads(c2pa.Reader("image/png", io.BytesIO(raw)).json())
     return store["manifests"][store["active_manifest"]], store.get("validation_status") or []
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a - b) ** 2))
+    return float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
 
 
 def fetch(item) -> bytes:
@@ -55,10 +61,12 @@ def test_edits_keep_pixels_outside_the_mask_and_name_the_parent(workers, client_
         raw = fetch(item)
         out = Image.open(io.BytesIO(raw)).convert("RGB")
         assert out.size == (side, side)
-        corner = (0, 0, side // 8, side // 8)  # far outside the transparent centre
-        a = out.crop(corner).tobytes()
-        b = photo.crop(corner).tobytes()
-        assert max(abs(x - y) for x, y in zip(a, b)) <= 3  # the watermark may move a pixel by a level or two
+        # Outside the (eroded) mask the photo stays: the library keeps it within 2/255 and the
+        # invisible watermark then adds only a faint, PSNR >= 38 dB perturbation.
+        corner = (0, 0, side // 5, side // 5)
+        a = np.asarray(out.crop(corner), dtype=np.float64)
+        b = np.asarray(photo.crop(corner), dtype=np.float64)
+        assert psnr(a, b) >= 38
         manifest, _ = manifest_of(raw)
         text = json.dumps(manifest)
         assert "c2pa.edited" in text and "parentOf" in text
@@ -70,7 +78,8 @@ def test_variations_return_distinct_signed_images(workers, client_for, owner_key
                                             response_format="b64_json")
     first, second = (fetch(item) for item in result.data)
     assert Image.open(io.BytesIO(first)).tobytes() != Image.open(io.BytesIO(second)).tobytes()
-    assert "parentOf" in json.dumps(manifest_of(first)[0])
+    ingredients = manifest_of(first)[0]["ingredients"]
+    assert len(ingredients) == 1 and ingredients[0]["relationship"] in ("parentOf", "inputTo")
 
 
 def test_a_stripped_copy_is_traced_back_to_its_job_by_the_watermark(workers, client_for, owner_key, live_server):
