@@ -61,8 +61,8 @@ def signing_keys() -> Path:
 def _flush_redis() -> None:
     import redis
 
-    for db in (1, 2):  # the cache and the broker: no stale counters or tasks from a past run
-        redis.Redis(host="127.0.0.1", port=6379, db=db).flushdb()
+    for name in ("CACHE_URL", "CELERY_BROKER_URL"):  # no stale counters or tasks from a past run
+        redis.Redis.from_url(os.environ[name].replace("rediscache://", "redis://")).flushdb()
 
 
 class Worker:

@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
 def gpu_queue_job_ids() -> set[str]:
-    broker = redis.Redis(host="127.0.0.1", port=6379, db=2)
+    import os
+
+    broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
     ids = set()
     for raw in broker.lrange("gpu", 0, -1):
         message = json.loads(raw)
