@@ -124,3 +124,16 @@ def test_the_job_page_shows_the_chinese_reason_in_chinese(owner_client, owner):
                              decisions=[{"surface": "prompt", "action": "block", "categories": ["violence/graphic"]}])
     html = owner_client.get(f"/jobs/{job.id}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "血腥暴力" in html and "你的提示词" in html
+
+
+def test_vary_with_a_picked_gallery_image_sends_that_image(owner_client, owner, sample_png):
+    from studio_factories import job_with_image
+
+    _, image = job_with_image(owner, sample_png)
+    page = owner_client.get(f"/vary/?pick={image.id}").content.decode()
+    assert f'value="{image.id}" checked' in page  # "Make variations" on the detail page preselects it
+    response = owner_client.post("/vary/", {"pick": str(image.id), "n": 2, "size": 256})
+    job = Job.objects.get(user=owner, kind="variation")
+    assert response.status_code == 302 and job.n == 2
+    with job.upload.open("rb") as fh:
+        assert fh.read() == sample_png
