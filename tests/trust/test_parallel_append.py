@@ -21,8 +21,9 @@ import django
 django.setup()
 from django.db import transaction
 from trust.audit import audit_event
-start, worker, n = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-while time.time() < start:
+gate, worker, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+open(f"{{gate}}.ready{{worker}}", "w").close()
+while not os.path.exists(gate):  # start together, once every process has Django loaded
     time.sleep(0.005)
 for i in range(n):
     if i % 3 == 0:
@@ -36,14 +37,19 @@ for i in range(n):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_eight_processes_appending_at_once_leave_one_intact_chain():
+def test_eight_processes_appending_at_once_leave_one_intact_chain(tmp_path):
     writers, per_writer = 8, 30
     db = settings.DATABASES["default"]
     env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
     code = WRITER.format(root=str(ROOT), platform=str(ROOT / "platform"))
-    start = time.time() + 6  # every process is up (Django imported) before the first append
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(start), str(w), str(per_writer)], env=env,
+    gate = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(gate), str(w), str(per_writer)], env=env,
                               stderr=subprocess.PIPE) for w in range(writers)]
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("go.ready*"))) < writers and time.monotonic() < deadline:
+        assert all(p.poll() is None for p in procs), "a writer died before starting"
+        time.sleep(0.05)
+    gate.touch()
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()[-2000:]
