@@ -18,6 +18,8 @@ from .errors import InvalidRequest
 MAX_PROMPT_CHARS = 1000
 MAX_N = 10
 SIZES = (256, 512, 1024)
+# unCLIP's scheduler spaces its timesteps by (1000 - 1) / (steps - 1): one step is undefined.
+MIN_STEPS = 2
 MAX_STEPS = 1000
 # Decoding is done before any size check, so cap the pixel count to refuse decompression bombs
 # early (a 4096x4096 upload is already 16x what the largest output needs).
@@ -70,11 +72,13 @@ def check_seed(seed: object) -> int | None:
 
 
 def check_steps(steps: object) -> int | None:
-    """Return the step override if it is None or an integer in 1..1000."""
+    """Return the step override if it is None or an integer in 2..1000."""
     if steps is None:
         return None
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise InvalidRequest(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}", param="steps")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not MIN_STEPS <= steps <= MAX_STEPS:
+        raise InvalidRequest(
+            f"steps must be an integer from {MIN_STEPS} to {MAX_STEPS}, got {steps!r}", param="steps"
+        )
     return int(steps)
 
 

@@ -147,7 +147,8 @@ def run_super_resolution(pipe, image_small: torch.Tensor, steps: int, generator,
         prev = timesteps[i + 1] if i + 1 < len(timesteps) else None
         latents = scheduler.step(noise_pred, t, latents, prev_timestep=prev, generator=generator).prev_sample
         latents = _impose(latents, known, scheduler, prev, generator)
-    return latents
+    # Clamped here, not only at conversion: the x4 upscaler takes this as its [-1, 1] input.
+    return latents.clamp(-1, 1)
 
 
 def encode_latents(upscaler, pixels: torch.Tensor) -> torch.Tensor:

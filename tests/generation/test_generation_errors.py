@@ -37,6 +37,7 @@ def test_it_rejects_an_unsupported_size(gen, size):
 
 def test_it_rejects_bad_steps_guidance_and_seed(gen):
     rejects("steps", gen.generate, "a cat", steps=0)
+    rejects("steps", gen.generate, "a cat", steps=1)
     rejects("guidance", gen.generate, "a cat", guidance=0.5)
     rejects("seed", gen.generate, "a cat", seed=-3)
 

@@ -63,3 +63,12 @@ def test_the_512_image_is_the_1024_diffusion_output_downsampled(gen):
     (medium,) = gen.generate("a red barn", size=512, seed=9, steps=2)
     expected = big.resize((512, 512), resample=Image.LANCZOS)
     assert np.array_equal(pixels(medium), pixels(expected))
+
+
+def test_a_job_leaves_torch_thread_settings_as_it_found_them(gen):
+    import torch
+
+    before = torch.get_num_threads()
+    gen.generate("a lighthouse", seed=1, steps=2)
+    assert torch.get_num_threads() == before
+    assert gen.cpu_threads == 1  # from the tiny model's manifest

@@ -88,3 +88,13 @@ def test_an_unavailable_device_is_a_model_load_error(tiny_dir):
         pytest.skip("this machine has CUDA")
     with pytest.raises(ModelLoadError, match="cuda"):
         Generator.from_pretrained(tiny_dir, device="cuda", log=lambda line: None)
+
+
+def test_the_command_line_builds_the_same_weights_every_time(tiny_dir, tmp_path):
+    from generation.tiny_model import is_complete, main
+
+    assert main([str(tmp_path / "again")]) == 0
+    assert is_complete(tmp_path / "again")
+    for part in ("decoder/diffusion_pytorch_model.safetensors", "upscaler/unet/diffusion_pytorch_model.safetensors",
+                 "image_variations/image_encoder/model.safetensors"):
+        assert (tmp_path / "again" / part).read_bytes() == (tiny_dir / part).read_bytes()
