@@ -157,8 +157,10 @@ def job_reject_held(*, job_id, reviewer=None, reason: str, note: str = "", code:
     return job
 
 
-def job_cancel(*, job_id, actor=None) -> Job:
-    """Cancel a job: at once if it is not running, else at the worker's next progress step."""
+def job_cancel(*, job_id, actor=None, reason: str = "Cancelled by the user.", code: str = "cancelled") -> Job:
+    """Cancel a job: at once if it is not running, else at the worker's next progress step.
+
+    ``reason``/``code`` let enforcement say why (a suspended account's pending jobs)."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.is_terminal:
@@ -168,7 +170,7 @@ def job_cancel(*, job_id, actor=None) -> Job:
             job.save(update_fields=["cancel_requested", "updated"])
             audit_event("job.cancel_requested", actor=actor, subject=f"job:{job.id}")
         else:
-            _set_status(job, S.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+            _set_status(job, S.CANCELLED, error_code=code, error_message=reason)
     return job
 
 

@@ -87,7 +87,34 @@ def _suspend(*, user, reason: str, ends, permanent: bool, actor, data: dict) -> 
     audit_event("enforcement.suspended", actor=actor, subject=f"user:{user.pk}",
                 data={"suspension": suspension.pk, "reason": reason, "permanent": permanent,
                       "ends": ends.isoformat() if ends else None, **data})
+    # After commit, when no row locks are held: the caller (job_moderate) holds one job's
+    # lock and the audit head, and taking the user's other jobs here could deadlock.
+    message = suspension_message(suspension)
+    transaction.on_commit(lambda: stop_pending_jobs(user_id=user.pk, reason=message))
     return suspension
+
+
+def stop_pending_jobs(*, user_id: int, reason: str) -> list[str]:
+    """End every job of a just-suspended account that has not produced images yet; return their ids.
+
+    Held jobs are rejected, waiting ones cancelled, running ones stop at their next step:
+    nothing a suspended account sent is generated."""
+    from jobs import services as job_services
+    from jobs.models import Job
+
+    stopped = []
+    pending = Job.objects.filter(user_id=user_id).exclude(status__in=Job.TERMINAL).values_list("pk", "status")
+    for job_id, status in list(pending):
+        try:
+            if status == Job.Status.HELD:
+                job_services.job_reject_held(job_id=job_id, reason=reason, code="account_suspended",
+                                             note="account suspended")
+            else:
+                job_services.job_cancel(job_id=job_id, reason=reason, code="account_suspended")
+        except job_services.JobConflict:
+            continue  # it ended meanwhile
+        stopped.append(str(job_id))
+    return stopped
 
 
 def suspension_create(*, user, actor, reason: str, ends=None, permanent: bool = False) -> Suspension:

@@ -148,3 +148,24 @@ def test_blocks_arriving_at_once_suspend_exactly_once(owner):
         t.join(30)
     assert Strike.objects.filter(user=owner).count() == 5
     assert Suspension.objects.filter(user=owner).count() == 1
+
+
+def test_a_suspension_stops_the_accounts_pending_jobs_once_committed(owner, stranger, held_job,
+                                                                      django_capture_on_commit_callbacks):
+    from jobs.models import Job
+
+    held = held_job()
+    queued = Job.objects.create(user=owner, kind="generation", prompt="a fox", status=Job.Status.QUEUED,
+                                decisions=[{"action": "allow"}])
+    running = Job.objects.create(user=owner, kind="generation", prompt="a cat", status=Job.Status.RUNNING)
+    done = Job.objects.create(user=owner, kind="generation", prompt="a dog", status=Job.Status.SUCCEEDED)
+    other = Job.objects.create(user=stranger, kind="generation", prompt="a cow", status=Job.Status.QUEUED)
+    with django_capture_on_commit_callbacks(execute=True):
+        block(owner, "sexual/minors")
+    for job in (held, queued, running, done, other):
+        job.refresh_from_db()
+    assert (held.status, held.error_code) == (Job.Status.BLOCKED, "account_suspended")
+    assert (queued.status, queued.error_code) == (Job.Status.CANCELLED, "account_suspended")
+    assert "suspended permanently" in queued.error_message
+    assert running.cancel_requested and running.status == Job.Status.RUNNING  # stops at its next step
+    assert done.status == Job.Status.SUCCEEDED and other.status == Job.Status.QUEUED
