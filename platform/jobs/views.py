@@ -260,12 +260,14 @@ def verify_payload(data: bytes) -> dict:
 
     verdict = verify(data, trust_anchors=runtime.trust_anchors())
     body = {"provenance": verdict.to_dict(), "record": None}
-    record_id = verdict.record_id or verdict.watermark_id
+    # resolved_record_id ignores the id of a tampered (invalid) manifest and falls back to the watermark.
+    record_id = verdict.resolved_record_id
     image = Image.objects.select_related("job").filter(record_id=record_id).first() if record_id else None
     if image is not None:
         body["record"] = {
             "record_id": image.record_id, "kind": image.job.kind, "created": image.created.isoformat(),
             "model_id": image.model_id, "model_version": image.model_version,
-            "manifest_sha256": image.manifest_sha256, "found_by": "manifest" if verdict.record_id else "watermark",
+            "manifest_sha256": image.manifest_sha256,
+            "found_by": "manifest" if record_id == verdict.record_id and verdict.manifest_state != "invalid" else "watermark",
         }
     return body

@@ -85,9 +85,11 @@ def test_variations_return_distinct_signed_images(workers, client_for, owner_key
 def test_a_stripped_copy_is_traced_back_to_its_job_by_the_watermark(workers, client_for, owner_key, live_server):
     from jobs.models import Image as StoredImage
 
+    # At 1024²: the tiny demo model paints pure per-pixel noise, which at 256² and 512² leaves
+    # the watermark too little room (docs/provenance.md); real outputs are pictures.
     client = client_for(owner_key)
-    result = client.images.generate(prompt="a lighthouse on a cliff at dawn", n=1, size="256x256",
-                                    response_format="b64_json")
+    result = client.images.generate(prompt="a croissant on the saucer", n=1, size="1024x1024",
+                                    response_format="b64_json", extra_body={"seed": 3})
     raw = fetch(result.data[0])
     stripped = io.BytesIO()
     Image.open(io.BytesIO(raw)).convert("RGB").save(stripped, format="JPEG", quality=85)  # no manifest survives this
@@ -96,9 +98,10 @@ def test_a_stripped_copy_is_traced_back_to_its_job_by_the_watermark(workers, cli
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["provenance"]["manifest_state"] == "absent"
-    stored = StoredImage.objects.get(record_id=body["record"]["record_id"])
     assert body["record"]["found_by"] == "watermark"
-    assert stored.job.prompt == "a lighthouse on a cliff at dawn"
+    stored = StoredImage.objects.get(record_id=body["record"]["record_id"])
+    assert stored.job.prompt == "a croissant on the saucer"
+    assert "prompt" not in response.text and "owner" not in response.text  # public facts only
 
 
 def test_the_original_file_verifies_with_its_manifest_as_trusted(workers, client_for, owner_key, live_server):
