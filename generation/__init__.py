@@ -6,13 +6,20 @@ Plain Python on diffusers + transformers + torch (no web framework). Load once p
     gen = Generator.from_pretrained()            # kakaobrain/karlo-v1-alpha + x4 upscaler
     images = gen.generate("a corgi astronaut", n=4, size=1024, seed=7)
 
-See docs/generation.md.
+Importing the package is cheap: torch and diffusers load only when `Generator` is first touched,
+so a web process can import the error types and defaults without them. See docs/generation.md.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .defaults import DEFAULT_IMAGE_ENCODER_SOURCE, DEFAULT_SOURCE, DEFAULT_UPSCALER_SOURCE, StepDefaults
 from .errors import Cancelled, GenerationError, InvalidRequest, ModelLoadError
-from .generator import Generator, StepDefaults
-from .loading import DEFAULT_IMAGE_ENCODER_SOURCE, DEFAULT_SOURCE, DEFAULT_UPSCALER_SOURCE
 from .progress import DECODER, IMAGE_ENCODER, PRIOR, SUPER_RESOLUTION, UPSCALE_1024, ProgressCallback
+
+if TYPE_CHECKING:
+    from .generator import Generator
 
 __all__ = [
     "Cancelled",
@@ -31,3 +38,11 @@ __all__ = [
     "StepDefaults",
     "UPSCALE_1024",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Generator":
+        from .generator import Generator
+
+        return Generator
+    raise AttributeError(f"module 'generation' has no attribute {name!r}")

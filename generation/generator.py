@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -21,29 +20,13 @@ import torch.nn.functional as F
 from PIL import Image
 
 from . import inputs, loading, sampling
-from .loading import DEFAULT_SOURCE
+from .defaults import DEFAULT_SOURCE, StepDefaults
 from .progress import IMAGE_ENCODER, Progress, ProgressCallback
 from .sampling import Known, TextCondition
 
 # Composite feather: the regenerated area blends into the original over this many pixels outside the
 # mask; every pixel further away is copied from the input bit for bit (the contract is 4 px).
 FEATHER_PX = 3
-
-
-@dataclass(frozen=True)
-class StepDefaults:
-    """Denoising steps and guidance per stage; Karlo's own defaults for the first three stages."""
-
-    prior_steps: int = 25
-    decoder_steps: int = 25
-    super_res_steps: int = 7
-    # The x4 upscaler's pipeline default is 75 DDIM steps; 20 is what keeps a 1024 image within a few
-    # seconds on a GPU with little visible loss.
-    upscale_steps: int = 20
-    prior_guidance: float = 4.0
-    decoder_guidance: float = 8.0
-    upscale_guidance: float = 9.0
-    upscale_noise_level: int = 20
 
 
 class Generator:
@@ -180,8 +163,9 @@ class Generator:
 
         The prompt goes through the prior to a CLIP image embedding that conditions the decoder. The
         decoder, super-resolution and upscaler stages sample with the known region clamped to the
-        input (noised to each step's level), and the result is composited onto the input, so pixels
-        more than 4 px outside the transparent area come back unchanged.
+        input (noised to each step's level), and the result is composited onto the input with a
+        `FEATHER_PX` (3 px) feather, so pixels further than that from the transparent area come back
+        bit for bit (the contract is within 2/255 beyond 4 px).
 
         Args:
             image: A square PIL image, bytes or binary file; resized to ``size``.

@@ -21,11 +21,9 @@ from typing import Any, Callable
 import torch
 
 from .compat import register_unclip_alias
+from .defaults import DEFAULT_IMAGE_ENCODER_SOURCE, DEFAULT_UPSCALER_SOURCE
 from .errors import ModelLoadError
 
-DEFAULT_SOURCE = "kakaobrain/karlo-v1-alpha"
-DEFAULT_IMAGE_ENCODER_SOURCE = "kakaobrain/karlo-v1-alpha-image-variations"
-DEFAULT_UPSCALER_SOURCE = "stabilityai/stable-diffusion-x4-upscaler"
 MANIFEST = "hallmark.json"  # optional file in a local model directory; see docs/generation.md
 
 # Components of the unCLIP pipeline that the image-variation pipeline reuses as they are.

@@ -98,3 +98,14 @@ def test_the_command_line_builds_the_same_weights_every_time(tiny_dir, tmp_path)
     for part in ("decoder/diffusion_pytorch_model.safetensors", "upscaler/unet/diffusion_pytorch_model.safetensors",
                  "image_variations/image_encoder/model.safetensors"):
         assert (tmp_path / "again" / part).read_bytes() == (tiny_dir / part).read_bytes()
+
+
+def test_importing_the_package_for_its_errors_does_not_load_torch():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, generation; from generation import InvalidRequest, DEFAULT_SOURCE; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"
