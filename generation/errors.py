@@ -17,6 +17,8 @@ class GenerationError(Exception):
 class InvalidRequest(GenerationError, ValueError):
     """A caller-supplied parameter is unusable; `param` names it (OpenAI's error body has the same field).
 
+    ``str(error)`` is the message alone, ready for an API error body; the parameter is in `param`.
+
     Args:
         message: What is wrong, phrased for the API user.
         param: The offending parameter, e.g. ``"prompt"``, ``"n"``, ``"size"``, ``"image"``, ``"mask"``.
@@ -28,9 +30,6 @@ class InvalidRequest(GenerationError, ValueError):
         self.message = message
         self.param = param
         self.code = code or f"invalid_{param}"
-
-    def __str__(self) -> str:
-        return f"{self.message} (param: {self.param})"
 
 
 class ModelLoadError(GenerationError):
