@@ -21,6 +21,7 @@ Run ``python -m generation.tiny_model DIR``.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -46,8 +47,9 @@ def is_complete(path: str | os.PathLike) -> bool:
 def build(path: str | os.PathLike) -> Path:
     """Write the tiny demo model to ``path`` and return it; return at once if it is already there.
 
-    The build goes to a temporary sibling directory that is renamed into place, so a concurrent
-    build or an interrupted one never leaves a half-written model behind under ``path``.
+    Safe to call from several processes at once (parallel test sessions, a demo and a worker): a
+    lock file next to ``path`` serialises builders, and the model is written to a temporary sibling
+    directory renamed into place, so ``path`` never holds a half-written model.
 
     Args:
         path: Target directory. Created (with parents) if missing.
@@ -59,17 +61,19 @@ def build(path: str | os.PathLike) -> Path:
     if is_complete(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        _write_all(staging)
-        if is_complete(target):  # another process finished first
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if is_complete(target):  # another process built it while we waited
             return target
-        if target.exists():
-            # Incomplete leftovers (no manifest): safe to replace, nothing finished lives there.
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        try:
+            _write_all(staging)
+            if target.exists():
+                # Leftovers of an interrupted build (no manifest): nothing finished lives there.
+                shutil.rmtree(target)
+            os.replace(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 

@@ -109,3 +109,20 @@ def test_importing_the_package_for_its_errors_does_not_load_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
+
+
+def test_concurrent_builds_of_one_directory_produce_one_complete_model(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from generation.tiny_model import is_complete
+
+    target = tmp_path / "shared"
+    code = f"from generation.tiny_model import build; build({str(target)!r})"
+    root = Path(__file__).resolve().parents[2]
+    builders = [subprocess.Popen([sys.executable, "-c", code], cwd=root, stderr=subprocess.DEVNULL) for _ in range(2)]
+    assert [builder.wait(timeout=300) for builder in builders] == [0, 0]
+    assert is_complete(target)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".shared.tmp")) == []
+    assert Generator.from_pretrained(target, log=lambda line: None).model_id == TINY_MODEL_ID
