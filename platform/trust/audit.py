@@ -196,6 +196,7 @@ def _trusted_certs() -> tuple[set[bytes], list]:
 def _checkpoint_problem(cp: AuditCheckpoint, trusted: tuple[set[bytes], list]) -> str | None:
     """Return why the checkpoint's signature cannot be trusted, or None."""
     from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
 
     try:
@@ -211,7 +212,7 @@ def _checkpoint_problem(cp: AuditCheckpoint, trusted: tuple[set[bytes], list]) -
         try:
             cert.verify_directly_issued_by(issuer)
             vouched = True
-        except (ValueError, TypeError, Exception):  # noqa: BLE001 (any failure means "not this issuer")
+        except (ValueError, TypeError, InvalidSignature):  # not this issuer
             continue
     if not vouched:
         return "signed by a certificate that is neither the signing certificate nor issued by a trust anchor"
