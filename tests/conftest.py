@@ -16,6 +16,7 @@ TEST_ENV = {
     "CACHE_URL": "rediscache://127.0.0.1:6379/1",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
     "CELERY_VISIBILITY_TIMEOUT": "8",
+    "CELERY_UNACKED_RESTORE_INTERVAL": "2",
     "HALLMARK_JOB_LEASE_S": "4",
     "HALLMARK_MODEL_SOURCE": str(VAR / "test-models" / "tiny"),
     "HALLMARK_GENERATION_STEPS": "2",

@@ -193,7 +193,11 @@ else:
     # With Redis, an unacknowledged task comes back after this many seconds; a
     # job that outlives it is protected by the job lease (see jobs.services).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # Sweep for the tasks of dead workers every N seconds (one cheap ZRANGEBYSCORE);
+        # kombu's default only scans every 10th sweep, i.e. every 100 s.
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": 1,
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
