@@ -66,6 +66,9 @@ def _flush_redis() -> None:
         redis.Redis.from_url(os.environ[name].replace("rediscache://", "redis://")).flushdb()
 
 
+_LIVE: list = []  # every worker the session started
+
+
 class Worker:
     """A real Celery worker process (``manage.py worker``) on the test database."""
 
@@ -113,6 +116,7 @@ def start_worker(django_db_setup, django_db_blocker, tiny_model_dir, signing_key
               env: dict | None = None) -> Worker:
         worker = Worker(name, queues, pool, concurrency, db_name, env)
         started.append(worker)
+        _LIVE.append(worker)
         return worker.wait_ready()
 
     yield start
@@ -125,3 +129,26 @@ def workers(start_worker):
     """The standard pair: a CPU `safety` worker and a `gpu` worker."""
     _flush_redis()
     return [start_worker("safety", "safety", "threads", 2), start_worker("gpu", "gpu", "solo", 1)]
+
+
+@pytest.fixture(autouse=True)
+def _idle_workers_before_flush(request):
+    """Cancel what a test left queued and wait for the workers to go idle.
+
+    Otherwise a worker can still be moving a job while pytest-django truncates the
+    tables after a transactional test, and PostgreSQL resolves that as a deadlock."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not marker.kwargs.get("transaction") or not any(w.proc.poll() is None for w in _LIVE):
+        return
+    from hallmark.celery import app
+    from jobs.models import Job
+
+    Job.objects.exclude(status__in=[*Job.TERMINAL, Job.Status.HELD]).update(status=Job.Status.CANCELLED)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(timeout=1)
+        busy = [tasks for reply in (inspect.active() or {}, inspect.reserved() or {}) for tasks in reply.values() if tasks]
+        if not busy:
+            return
+        time.sleep(0.2)
