@@ -29,7 +29,7 @@ var/demo.env:
 ## Run the whole suite against PostgreSQL, Redis and real Celery workers (started if down).
 test: install
 	bash scripts/services.sh
-	bash scripts/browser.sh
+	bash scripts/system-packages.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 services:
@@ -38,7 +38,7 @@ services:
 ## Regenerate docs/screenshots/*.png: the studio's browser tests, saving each main page as they go.
 screenshots: install
 	bash scripts/services.sh
-	bash scripts/browser.sh
+	bash scripts/system-packages.sh
 	HALLMARK_SCREENSHOTS=1 $(PY) -m pytest tests/studio -m browser -q
 
 bench: install
