@@ -1,6 +1,6 @@
 """Benchmark for provenance/: stamping cost and watermark robustness.
 
-Prints, for 512^2 and 1024^2 images:
+Prints, for 256^2, 512^2 and 1024^2 images:
 
 * median time to watermark, to sign (C2PA, ES256), to verify, to stamp in full,
   and a plain PNG encode, with the stamp/encode ratio (goal <= 3x);
@@ -8,9 +8,11 @@ Prints, for 512^2 and 1024^2 images:
   generated (procedural renders) images, with wrong ids counted separately;
 * the PSNR of marked against unmarked images;
 * false positives of the decoder on never-marked images and their attacked copies;
+* recovery and PSNR on per-pixel colour noise as the host (uniform and saturated,
+  like the offline demo model's output), JPEG quality 85 included;
 * the same attacks against invisible-watermark's dwtDctSvd as a baseline.
 
-Run: ``.venv/bin/python bench/provenance.py [--count 30] [--sides 512 1024]``
+Run: ``.venv/bin/python bench/provenance.py [--count 30] [--sides 256 512 1024] [--noise 10]``
 (``--count`` images of each kind, so 2 x count images per side).
 """
 
@@ -30,7 +32,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from provenance import Record, Stamper, devca, new_record_id, verify, watermark  # noqa: E402
-from provenance.attacks import ATTACKS  # noqa: E402
+from provenance.attacks import ATTACKS, jpeg  # noqa: E402
 from provenance.manifest import manifest_definition  # noqa: E402
 from provenance.samples import generated_images, natural_images, noise_images  # noqa: E402
 from provenance.signing import sign  # noqa: E402
@@ -146,11 +148,41 @@ def robustness(side: int, count: int, baseline: int) -> None:
             print(f"| {attack_name} | {statistics.median(bit_acc[attack_name]):.2f} | {exact[attack_name]}/{baseline} |")
 
 
+def noise_hosts(side: int, count: int) -> None:
+    """Recovery on per-pixel colour noise used as the host (the offline demo model paints such images)."""
+    rng = np.random.default_rng(side + 1)
+    hosts = []
+    for i in range(count):
+        if i % 2 == 0:
+            arr = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+        else:  # saturated: about a quarter of the channel values clipped at 0 or 255
+            arr = np.clip(rng.normal(140, 110, (side, side, 3)), 0, 255).astype(np.uint8)
+        hosts.append(Image.fromarray(arr))
+    attacks = {"jpeg-85": lambda x: jpeg(x, 85), **ATTACKS}
+    found = {name: 0 for name in attacks}
+    wrong = {name: 0 for name in attacks}
+    psnrs = []
+    for image in hosts:
+        rid = f"{int(rng.integers(0, 2**48)):012x}"
+        marked = watermark.embed(image, rid)
+        psnrs.append(watermark.psnr(image, marked))
+        for attack_name, attack in attacks.items():
+            got = watermark.extract(attack(marked))
+            found[attack_name] += got == rid
+            wrong[attack_name] += got is not None and got != rid
+    print(f"\n## Noise hosts, {side}x{side}: {count} images (uniform and saturated per-pixel colour noise)")
+    print("| attack | recovered | wrong id |\n|---|---|---|")
+    for attack_name in attacks:
+        print(f"| {attack_name} | {found[attack_name]}/{count} | {wrong[attack_name]} |")
+    print(f"PSNR: median {statistics.median(psnrs):.2f} dB, min {min(psnrs):.2f} dB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sides", type=int, nargs="+", default=[512, 1024])
+    parser.add_argument("--sides", type=int, nargs="+", default=[256, 512, 1024])
     parser.add_argument("--count", type=int, default=30, help="images of each kind (natural, generated) per side")
     parser.add_argument("--timing-runs", type=int, default=7)
+    parser.add_argument("--noise", type=int, default=10, help="noise images used as marked hosts per side (0: skip)")
     parser.add_argument("--baseline", type=int, default=10, help="images for the invisible-watermark baseline (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,6 +192,8 @@ def main() -> None:
         for side in args.sides:
             timings(side, stamper, anchors, args.timing_runs)
             robustness(side, args.count, args.baseline)
+            if args.noise:
+                noise_hosts(side, args.noise)
 
 
 if __name__ == "__main__":

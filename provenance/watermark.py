@@ -19,7 +19,12 @@ Scheme (spread spectrum on luminance, periodic tile, pilot synchronisation):
   and B (a luminance change), scaled by a local-activity mask and normalised
   to an RMS of 2.55-2.8 levels (PSNR 39-40 dB). Embedding is *informed*: the
   encoder measures the chips the host image itself would produce and spends
-  its energy lifting each chip to a common margin (see :func:`embed`).
+  its energy lifting each chip to a common margin (see :func:`_embed_once`).
+* The encoder then reads its result back (marked pixels and a JPEG-85 copy).
+  Hosts too strong for the 40 dB budget (busy 256 px photographs, saturated
+  per-pixel noise) are re-embedded at the 38.3 dB floor, with the change
+  weighted towards G if needed and, last, without securing the crop view
+  (see :func:`embed`). The decoder is the same for every pass.
 * Decoding whitens the luminance (subtracts a blur, divides by the local
   contrast), folds it modulo the tile (averaging every repetition, so a crop
   just becomes a cyclic shift), finds that shift as a peak of the circular
@@ -34,6 +39,8 @@ construction.
 
 from __future__ import annotations
 
+import io
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -41,7 +48,7 @@ from PIL import Image
 from . import ecc
 from .errors import InvalidInput
 
-__all__ = ["embed", "extract", "payload_of", "record_id_of", "psnr", "TILE", "SCALES", "PEAKS"]
+__all__ = ["embed", "extract", "payload_of", "record_id_of", "psnr", "TILE", "SCALES", "PEAKS", "PSNR_FLOOR"]
 
 TILE = 64
 # The mark lives in the tile's DFT bins whose radius is 4..10.5 cycles per tile
@@ -57,6 +64,14 @@ STRENGTH = 2.55
 # exceed the strength: 2.55 * 1.1 still keeps PSNR above 39 dB.
 _CORRECTIONS = 3
 _MAX_OVERSHOOT = 1.1
+# Escalations for hosts the first pass does not read back from (see :func:`embed`):
+# the budget is then the PSNR floor, on the actual change; first luminance only,
+# then luma-weighted channels (G carries most: the most luminance per squared
+# error), then without the crop view's constraints.
+PSNR_FLOOR = 38.3
+_LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+_ESCALATIONS = (((1.0, 1.0, 1.0), True), (_LUMA_WEIGHTS, True), (_LUMA_WEIGHTS, False))
+_CHECK_JPEG_QUALITY = 85
 SCALES = (1.0, 2.0, 0.5)
 PEAKS = 4
 _MIN_SIDE = 64
@@ -155,21 +170,87 @@ def _as_rgb(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
 def embed(image: Image.Image, record_id: str, *, strength: float = STRENGTH) -> Image.Image:
     """Return an RGB (or RGBA) copy of ``image`` carrying ``record_id`` invisibly.
 
+    The mark is embedded at ``strength`` first (see :func:`_embed_once`) and
+    then read back the way :func:`extract` would, from the marked pixels and
+    from a JPEG quality-85 copy of them. Most images (photographs and renders
+    at 512 px and up) pass at once, and their output is exactly the one-pass
+    result. Hosts whose own content in the watermark band is too strong for
+    that budget (busy photographs at 256 px, saturated per-pixel noise) are
+    re-embedded with the escalations in :data:`_ESCALATIONS`: the budget
+    raised to the PSNR floor (:data:`PSNR_FLOOR`, measured on the actual
+    change after rounding and clipping), then the change distributed over R, G
+    and B in proportion to their luminance weights (more luminance per unit of
+    squared error), then without securing the 90 % crop view. The first that
+    reads back is returned; if none does, the last is.
+
     Args:
         image: Any PIL image at least 64 pixels a side.
         record_id: 12 hex digits, as made by :func:`provenance.new_record_id`.
-        strength: RMS luminance change in 8-bit levels (2.55 is about 40 dB PSNR).
+        strength: RMS luminance change of the first pass in 8-bit levels (2.55 is about 40 dB PSNR).
 
     Returns:
-        A new image; the input is not modified. Costs a few float copies of the image.
+        A new image; the input is not modified. Costs a few float copies of the image
+        per pass, and a JPEG round trip and two decodes per pass for the read-back.
 
     Raises:
         InvalidInput: If the image is too small or large, or the id is malformed.
     """
     rgb, alpha = _as_rgb(image)
-    h, w = rgb.shape[:2]
     signs = _target_signs(record_id)
+    payload = payload_of(record_id)
+    marked = _embed_once(rgb, signs, strength=strength, overshoot=_MAX_OVERSHOOT)
+    if not _reads_back(marked, payload):
+        # Escalate only as far as needed: each step costs visibility (or crop robustness).
+        target = 255.0 / 10 ** (PSNR_FLOOR / 20)
+        for weights, secure_crop in _ESCALATIONS:
+            marked = _embed_once(rgb, signs, strength=target, weights=weights, secure_crop=secure_crop, actual_rms=target)
+            if _reads_back(marked, payload):
+                break
+    out = Image.fromarray(marked, "RGB")
+    if alpha is not None:
+        out.putalpha(Image.fromarray(alpha))
+    return out
+
+
+def _reads_back(marked: np.ndarray, payload: int) -> bool:
+    """Return whether the decoder (at scale 1) finds ``payload`` in ``marked`` and in its JPEG-85 copy."""
+    if _decode_fold(_fold(_whiten(_luma(marked.astype(np.float32))))) != payload:
+        return False
+    buffer = io.BytesIO()
+    Image.fromarray(marked, "RGB").save(buffer, "JPEG", quality=_CHECK_JPEG_QUALITY)
+    recoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), dtype=np.float32)
+    return _decode_fold(_fold(_whiten(_luma(recoded)))) == payload
+
+
+def _embed_once(
+    rgb: np.ndarray,
+    signs: np.ndarray,
+    *,
+    strength: float,
+    overshoot: float = 1.0,
+    weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
+    secure_crop: bool = True,
+    actual_rms: float | None = None,
+) -> np.ndarray:
+    """Return the marked uint8 RGB pixels for the chip ``signs``.
+
+    Args:
+        rgb: The host, float32 (h, w, 3).
+        signs: The +-1 target of every chip (:func:`_target_signs`).
+        strength: RMS per-channel change the informed embedding budgets for.
+        overshoot: How far (RMS ratio) the top-ups may exceed ``strength`` before a rescale.
+        weights: Relative change of R, G and B; scaled so the luminance change is the pattern.
+        secure_crop: Also secure the centred 90 % crop view (see :func:`_views`).
+        actual_rms: If given, rescale so the RMS of the actual change (after rounding
+            and clipping, all channels) is at most this, instead of the ``overshoot`` rule.
+    """
+    h, w = rgb.shape[:2]
     luma = _luma(rgb)
+    # Per-channel multipliers of the luminance pattern; their luma-weighted sum is 1.
+    channel = np.asarray(weights, dtype=np.float32)
+    channel = channel / float(np.dot(channel, (0.299, 0.587, 0.114)))
+    # The budget is on the RGB change; the luminance pattern may be larger by this factor.
+    luma_strength = strength / float(np.sqrt(np.mean(channel**2)))
     # Perceptual mask: textured areas hide more change than flat ones, but flat
     # areas (gradients, skies, flat renders) still get half the average so
     # they carry the mark too.
@@ -182,7 +263,7 @@ def embed(image: Image.Image, record_id: str, *, strength: float = STRENGTH) -> 
         return np.tile(_pattern(chips).astype(np.float32), reps)[:h, :w] * mask
 
     def apply(delta: np.ndarray) -> np.ndarray:
-        return np.clip(np.rint(rgb + delta.astype(np.float32)[..., None]), 0, 255)
+        return np.clip(np.rint(rgb + delta.astype(np.float32)[..., None] * channel), 0, 255)
 
     # Informed embedding (after Malvar and Florencio's "improved spread
     # spectrum"): the encoder knows the host, so instead of adding a fixed
@@ -192,7 +273,7 @@ def embed(image: Image.Image, record_id: str, *, strength: float = STRENGTH) -> 
     # same PSNR buys a much larger worst-case margin. The decoder's whitening
     # is not linear, so the gain is measured with a probe and the result is
     # corrected once against a real measurement.
-    views = _views(h, w)
+    views = _views(h, w) if secure_crop else _views(h, w)[:1]
 
     def worst(plane: np.ndarray) -> np.ndarray:
         # Per chip, the view in which the chip is weakest (in the direction of its sign).
@@ -200,7 +281,7 @@ def embed(image: Image.Image, record_id: str, *, strength: float = STRENGTH) -> 
         return signs * np.min(measured * signs, axis=0)
 
     host = worst(luma)
-    unit = strength / np.sqrt(np.mean(delta_of(signs) ** 2))
+    unit = luma_strength / np.sqrt(np.mean(delta_of(signs) ** 2))
     probe = _measure(_luma(apply(delta_of(unit * signs))), views[:1])[0]
     gain = max(float(np.dot(probe - _measure(luma, views[:1])[0], signs)) / (unit * _N_CHIPS), 1e-9)
     pattern_rms = np.sqrt(np.mean(_pattern(signs) ** 2))
@@ -222,16 +303,24 @@ def embed(image: Image.Image, record_id: str, *, strength: float = STRENGTH) -> 
     for _ in range(_CORRECTIONS):
         chips += lift(lo, worst(_luma(apply(delta_of(chips)))))
     delta = delta_of(chips)
-    # Top-ups add a little energy; scale back only past the allowed overshoot,
-    # because a uniform rescale also undoes part of the host cancellation.
-    rms = float(np.sqrt(np.mean(delta**2)))
-    if rms > strength * _MAX_OVERSHOOT:
-        delta *= strength * _MAX_OVERSHOOT / rms
-    marked = apply(delta).astype(np.uint8)
-    out = Image.fromarray(marked, "RGB")
-    if alpha is not None:
-        out.putalpha(Image.fromarray(alpha))
-    return out
+    if actual_rms is None:
+        # Top-ups add a little energy; scale back only past the allowed overshoot,
+        # because a uniform rescale also undoes part of the host cancellation.
+        rms = float(np.sqrt(np.mean(delta**2)))
+        if rms > luma_strength * overshoot:
+            delta *= luma_strength * overshoot / rms
+        return apply(delta).astype(np.uint8)
+    # Budget on what the pixels really change: clipped channels (saturated
+    # hosts) cost nothing, rounding costs a little. Rescale until it fits.
+    for _ in range(8):
+        marked = apply(delta)
+        rms = float(np.sqrt(np.mean((marked - rgb) ** 2)))
+        if rms <= actual_rms:
+            break
+        delta *= 0.995 * actual_rms / rms
+    else:
+        marked = apply(delta)
+    return marked.astype(np.uint8)
 
 
 def _blur(plane: np.ndarray, sigma: float) -> np.ndarray:
