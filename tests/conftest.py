@@ -40,6 +40,48 @@ import time  # noqa: E402
 
 import pytest  # noqa: E402
 
+from people import PASSWORD  # noqa: E402
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **extra):
+        return django_user_model.objects.create_user(username=username, password=PASSWORD,
+                                                     email=f"{username}@example.com", **extra)
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user("owner")
+
+
+@pytest.fixture
+def stranger(make_user):
+    return make_user("stranger")
+
+
+@pytest.fixture
+def make_key():
+    """Return a function that issues an API key and returns the raw secret."""
+    from accounts.services import api_key_create
+
+    def make(user, **kwargs) -> str:
+        return api_key_create(user=user, name=kwargs.pop("name", "test"), **kwargs)[1]
+
+    return make
+
+
+@pytest.fixture
+def owner_key(owner, make_key):
+    return make_key(owner)
+
+
+@pytest.fixture
+def stranger_key(stranger, make_key):
+    return make_key(stranger)
+
 
 @pytest.fixture(scope="session")
 def tiny_model_dir() -> Path:

@@ -4,45 +4,7 @@ from __future__ import annotations
 import openai
 import pytest
 
-from platform_samples import png_bytes, sample_photo
-
-
-@pytest.fixture
-def make_user(django_user_model):
-    def make(username: str, **extra):
-        return django_user_model.objects.create_user(username=username, password="pw-" + username + "-x9!", **extra)
-
-    return make
-
-
-@pytest.fixture
-def make_key():
-    from accounts.services import api_key_create
-
-    def make(user, **kwargs) -> str:
-        return api_key_create(user=user, name=kwargs.pop("name", "test"), **kwargs)[1]
-
-    return make
-
-
-@pytest.fixture
-def owner(make_user):
-    return make_user("owner")
-
-
-@pytest.fixture
-def stranger(make_user):
-    return make_user("stranger")
-
-
-@pytest.fixture
-def owner_key(owner, make_key):
-    return make_key(owner)
-
-
-@pytest.fixture
-def stranger_key(stranger, make_key):
-    return make_key(stranger)
+from sample_images import png_bytes, sample_photo
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 import requests
 from PIL import Image
 
-from platform_samples import masked, png_bytes, sample_photo
+from sample_images import masked, png_bytes, sample_photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from people import PASSWORD
+
 # Playwright's sync API runs an event loop in this thread; Django would otherwise
 # refuse the ORM calls the tests make between browser steps.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -15,26 +17,6 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-PASSWORD = "correct-horse-battery-9"
-
-
-@pytest.fixture
-def make_user(django_user_model):
-    def make(username: str, **extra):
-        return django_user_model.objects.create_user(username=username, password=PASSWORD,
-                                                     email=f"{username}@example.com", **extra)
-
-    return make
-
-
-@pytest.fixture
-def owner(make_user):
-    return make_user("owner")
-
-
-@pytest.fixture
-def stranger(make_user):
-    return make_user("stranger")
 
 
 @pytest.fixture
@@ -63,7 +45,7 @@ def stranger_client(owner, stranger):
 
 @pytest.fixture
 def sample_png() -> bytes:
-    from studio_samples import encode, sample_photo
+    from sample_images import encode, sample_photo
 
     return encode(sample_photo("coffee"))
 

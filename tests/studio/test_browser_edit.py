@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from studio_samples import encode, sample_photo
+from sample_images import encode, sample_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from studio_samples import encode, sample_photo
+from sample_images import encode, sample_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

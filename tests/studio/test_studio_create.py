@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobs.models import Job
-from studio_samples import encode, sample_photo
+from sample_images import encode, sample_photo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,24 +5,6 @@ import pytest
 
 
 @pytest.fixture
-def make_user(django_user_model):
-    def make(username: str, **extra):
-        return django_user_model.objects.create_user(username=username, password="pw-" + username + "-x9!", **extra)
-
-    return make
-
-
-@pytest.fixture
-def owner(make_user):
-    return make_user("owner")
-
-
-@pytest.fixture
-def stranger(make_user):
-    return make_user("stranger")
-
-
-@pytest.fixture
 def make_reviewer(make_user):
     def make(username: str = "reviewer"):
         from django.contrib.auth.models import Permission
@@ -37,16 +19,6 @@ def make_reviewer(make_user):
 @pytest.fixture
 def reviewer(make_reviewer):
     return make_reviewer("reviewer")
-
-
-@pytest.fixture
-def make_key():
-    from accounts.services import api_key_create
-
-    def make(user, **kwargs) -> str:
-        return api_key_create(user=user, name=kwargs.pop("name", "test"), **kwargs)[1]
-
-    return make
 
 
 @pytest.fixture

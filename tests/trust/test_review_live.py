@@ -12,6 +12,7 @@ import pytest
 import requests
 from PIL import Image
 
+from people import PASSWORD
 from trust.audit import audit_checkpoint, audit_verify
 from trust.models import AuditEntry
 
@@ -69,7 +70,7 @@ def api(live_server, owner, make_key):
 @pytest.fixture
 def staff(live_server, make_reviewer):
     make_reviewer("reviewer")
-    return staff_session(live_server.url, "reviewer", "pw-reviewer-x9!")
+    return staff_session(live_server.url, "reviewer", PASSWORD)
 
 
 def test_a_held_request_approved_by_a_reviewer_produces_its_image(workers, live_server, api, staff):

@@ -1,4 +1,4 @@
-"""Sample images for the platform tests."""
+"""Test pictures: square crops of scikit-image's bundled photos, and their encodings."""
 from __future__ import annotations
 
 import io
@@ -7,10 +7,14 @@ import numpy as np
 from PIL import Image
 
 
-def png_bytes(image: Image.Image) -> bytes:
+def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    image.save(out, format=fmt, **options)
     return out.getvalue()
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    return encode(image, "PNG")
 
 
 def sample_photo(name: str, size: int = 256) -> Image.Image:

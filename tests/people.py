@@ -1,0 +1,3 @@
+"""What the test users share."""
+
+PASSWORD = "correct-horse-battery-9"  # every test user's password
