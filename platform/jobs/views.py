@@ -16,10 +16,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import limits
 from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION
 
 from . import runtime, services, uploads
+from .admission import admit
 from .errors import ApiError
 from .models import Image, Job
 from .serializers import EditIn, GenerationIn, ModerationIn, VariationIn, VerifyIn
@@ -28,24 +28,6 @@ URL_SALT = "hallmark.image-url"
 
 
 # --- shared steps ------------------------------------------------------------
-
-def _admit(request, scope: str, images: int = 0) -> None:
-    """Check scope, account standing, rate and quota for one request."""
-    from trust.enforcement import assert_account_active
-
-    key = request.auth
-    if key is not None and hasattr(key, "scopes") and scope not in key.scopes:
-        raise ApiError(f"This API key lacks the '{scope}' scope.", status=403, code="insufficient_scope",
-                       type="permission_error")
-    assert_account_active(request.user)
-    try:
-        limits.check_rate(request)
-        if images:
-            limits.take_images(request, images)
-    except limits.LimitExceeded as exc:
-        raise ApiError(str(exc), status=429, code=exc.code, type="rate_limit_error",
-                       headers={"Retry-After": str(exc.retry_after)})
-
 
 def _create_job(request, kind: str) -> Job:
     serializer = {"generation": GenerationIn, "edit": EditIn, "variation": VariationIn}[kind](data=request.data)
@@ -61,7 +43,7 @@ def _create_job(request, kind: str) -> Job:
             mask = services.Upload(raw_mask, data["mask"].name)
         if kind == "edit":
             uploads.check_edit_pair(image, mask_image)
-    _admit(request, SCOPE_IMAGES, images=data["n"])
+    admit(request, scope=SCOPE_IMAGES, images=data["n"])
     key = request.auth if hasattr(request.auth, "prefix") else None
     return services.job_create(user=request.user, api_key=key, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
                                size=data["size"], seed=data["seed"], response_format=data["response_format"],
@@ -165,7 +147,7 @@ class ModerationsView(APIView):
     def post(self, request):
         serializer = ModerationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _admit(request, SCOPE_MODERATION)
+        admit(request, scope=SCOPE_MODERATION)
         results = runtime.moderator().moderate(serializer.validated_data["input"])
         return Response({"id": f"modr-{int(time.time() * 1000)}", "model": "hallmark-moderation", "results": results})
 

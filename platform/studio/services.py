@@ -1,8 +1,8 @@
 """Writes the web pages make; each goes through the platform's own services."""
 from __future__ import annotations
 
-from accounts import limits
 from jobs import services as job_services
+from jobs.admission import admit
 from jobs.errors import ApiError
 from jobs.models import Job
 
@@ -13,21 +13,10 @@ class Refused(Exception):
 
 def studio_job_create(*, request, kind: str, prompt: str = "", n: int = 1, size: int = 256, seed: int | None = None,
                       upload: job_services.Upload | None = None, mask: job_services.Upload | None = None) -> Job:
-    """Admit a signed-in user's request the way the API admits a key's, then create the job.
-
-    The checks mirror jobs.views._admit (account standing, rate, daily quota) for a
-    session user: a web request has no API key, so its limits are counted per user.
-    """
-    from trust.enforcement import assert_account_active
-
+    """Admit a signed-in user's request exactly as the API admits a key's, then create the job."""
     try:
-        assert_account_active(request.user)
+        admit(request, images=n)
     except ApiError as exc:
         raise Refused(exc.message) from exc
-    try:
-        limits.check_rate(request)
-        limits.take_images(request, n)
-    except limits.LimitExceeded as exc:
-        raise Refused(str(exc)) from exc
     return job_services.job_create(user=request.user, api_key=None, kind=kind, prompt=prompt, n=n, size=size, seed=seed,
                                    response_format="url", upload=upload, mask=mask)
