@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "jobs",
     "trust",
@@ -174,6 +175,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Hallmark API",
     "DESCRIPTION": "OpenAI-compatible image generation with safety gates and signed provenance.",
     "VERSION": "0.1.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery: the gates on the CPU `safety` queue, generation on the `gpu` queue.

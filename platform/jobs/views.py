@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -152,6 +153,7 @@ class ModerationsView(APIView):
         return Response({"id": f"modr-{int(time.time() * 1000)}", "model": "hallmark-moderation", "results": results})
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
 class ModelsView(APIView):
     def get(self, request):
         created = 1700000000
@@ -165,11 +167,12 @@ class ModelsView(APIView):
 class JobsView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    @extend_schema(operation_id="v1_jobs_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         jobs = Job.objects.filter(user=request.user).prefetch_related("images")[:50]
         return Response({"object": "list", "data": [job_payload(request, job) for job in jobs]})
 
-    @extend_schema(request=GenerationIn, responses=None)
+    @extend_schema(request=GenerationIn, responses={202: OpenApiTypes.OBJECT})
     def post(self, request):
         kind = request.data.get("kind", "generation")
         if kind not in ("generation", "edit", "variation"):
@@ -178,12 +181,14 @@ class JobsView(APIView):
         return Response(job_payload(request, job), status=status.HTTP_202_ACCEPTED)
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
 class JobView(APIView):
     def get(self, request, job_id):
         job = get_object_or_404(Job.objects.prefetch_related("images"), pk=job_id, user=request.user)
         return Response(job_payload(request, job))
 
 
+@extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
 class JobCancelView(APIView):
     def post(self, request, job_id):
         job = get_object_or_404(Job, pk=job_id, user=request.user)
@@ -196,6 +201,7 @@ class JobCancelView(APIView):
 
 # --- files and provenance ----------------------------------------------------
 
+@extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
 class ImageFileView(APIView):
     """Serve an output image to its owner, or to anyone holding an unexpired signed URL."""
 
