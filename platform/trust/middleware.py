@@ -7,8 +7,8 @@ from django.utils.html import escape
 from .enforcement import active_suspension, suspension_error, suspension_message
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# Paths a suspended user may still post to: signing out, and staff pages for staff.
-ALLOWED_PREFIXES = ("/admin/", "/accounts/logout", "/logout")
+# Paths a suspended user may still post to: signing out, choosing a language, and staff pages for staff.
+ALLOWED_PREFIXES = ("/admin/", "/accounts/logout", "/logout", "/i18n/")
 
 
 class SuspensionMiddleware:

@@ -39,6 +39,13 @@ def test_a_suspended_web_session_cannot_post_anything(client, owner, suspended):
     assert b"suspended until" in page.content
 
 
+def test_a_suspended_user_can_still_choose_a_language(client, owner, suspended):
+    client.force_login(owner)
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/gallery/"})
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "zh-hans"
+
+
 def test_nothing_a_suspended_account_sends_becomes_a_job(client, owner, make_key, suspended):
     from jobs.models import Job
 
