@@ -1,10 +1,14 @@
 """Partner API keys, sent the way OpenAI's clients send them: ``Authorization: Bearer <key>``."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from .models import ApiKey
+
+LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -32,7 +36,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         suspension = active_suspension(key.user)
         if suspension is not None:
             raise suspension_error(suspension)
-        ApiKey.objects.filter(pk=key.pk).update(last_used=timezone.now())
+        now = timezone.now()
+        if key.last_used is None or now - key.last_used > LAST_USED_GRANULARITY:
+            # A write per request would cost more than the request itself; minutes are enough.
+            ApiKey.objects.filter(pk=key.pk).update(last_used=now)
         return key.user, key
 
     def authenticate_header(self, request) -> str:

@@ -20,13 +20,13 @@ def _owner(request) -> str:
 
 
 def _incr(name: str, amount: int, ttl: int) -> int:
-    # add() is atomic on Redis and creates the window's counter once.
-    cache.add(name, 0, ttl)
+    # One round trip when the window's counter exists; add() (atomic on Redis) creates it once.
     try:
         return cache.incr(name, amount)
-    except ValueError:  # the counter expired between add() and incr()
-        cache.set(name, amount, ttl)
-        return amount
+    except ValueError:
+        if cache.add(name, amount, ttl):
+            return amount
+        return cache.incr(name, amount)  # another request created it first
 
 
 def check_rate(request) -> None:

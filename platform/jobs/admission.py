@@ -17,7 +17,8 @@ def admit(request, *, scope: str | None = None, images: int = 0) -> None:
     if scope and key is not None and hasattr(key, "scopes") and scope not in key.scopes:
         raise ApiError(f"This API key lacks the '{scope}' scope.", status=403, code="insufficient_scope",
                        type="permission_error")
-    assert_account_active(request.user)
+    if key is None:  # a key's account was already checked by its authenticator
+        assert_account_active(request.user)
     try:
         limits.check_rate(request)
         if images:

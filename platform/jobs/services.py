@@ -50,11 +50,18 @@ def job_create(*, user, api_key=None, kind: str, prompt: str = "", n: int = 1, s
         job.mask.save(f"{job.id}-mask.png", ContentFile(mask.data), save=False)
     with transaction.atomic():
         job.save()
-        audit_event("job.created", actor=user, subject=f"job:{job.id}",
-                    data={"kind": kind, "n": n, "size": size, "key": getattr(api_key, "prefix", None)},
-                    content={"prompt": prompt} if prompt else None)
+        # The audit entry for the request is appended by the first worker step (_audit_created):
+        # the chain's head lock serialises every append, and the request path stays off it.
         transaction.on_commit(lambda: _enqueue_moderation(job.id))
     return job
+
+
+def _audit_created(job: Job) -> None:
+    """Append the request's own audit entry (called once, before its first status change)."""
+    audit_event("job.created", actor=job.user, subject=f"job:{job.id}",
+                data={"kind": job.kind, "n": job.n, "size": job.size, "created": job.created.isoformat(),
+                      "key": job.api_key.prefix if job.api_key_id else None},
+                content={"prompt": job.prompt} if job.prompt else None)
 
 
 def _enqueue_moderation(job_id) -> None:
@@ -96,6 +103,8 @@ def job_moderate(*, job_id) -> str:
         # A copy delivered again after a worker died finds MODERATING and simply runs again.
         if job.status not in (S.QUEUED, S.MODERATING) or job.decisions:
             return job.status
+        if job.status == S.QUEUED:
+            _audit_created(job)
         _set_status(job, S.MODERATING)
     started = time.time()
     decisions: list[dict] = []
@@ -170,6 +179,8 @@ def job_cancel(*, job_id, actor=None, reason: str = "Cancelled by the user.", co
             job.save(update_fields=["cancel_requested", "updated"])
             audit_event("job.cancel_requested", actor=actor, subject=f"job:{job.id}")
         else:
+            if job.status == S.QUEUED and not job.decisions:  # never reached a worker
+                _audit_created(job)
             _set_status(job, S.CANCELLED, error_code=code, error_message=reason)
     return job
 
