@@ -16,11 +16,28 @@ from typing import Any
 from .decision import Decision
 
 EVAL_PATH = Path(__file__).parent / "eval" / "prompts.jsonl"
+#: Held-out set written by a second author without seeing the lexicons, policy,
+#: training data or ``prompts.jsonl``; a measurement only, never tuned on.
+HELDOUT_PATH = Path(__file__).parent / "eval" / "heldout.jsonl"
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:
     """Return the rows ``{"text", "lang", "label", "hard"}`` of the evaluation set."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_heldout_set(path: Path = HELDOUT_PATH) -> list[dict[str, Any]]:
+    """Return the held-out rows in the evaluation-set shape.
+
+    The file stores ``{"text", "lang", "label": "harmful"|"benign", "category", "hard"}``;
+    here ``label`` becomes the category (or ``"benign"``) so :class:`EvalReport`
+    scores both sets the same way. ``category`` is kept as is.
+    """
+    rows = []
+    for row in load_eval_set(path):
+        label = row["category"] if row["label"] == "harmful" else "benign"
+        rows.append({**row, "label": label})
+    return rows
 
 
 @dataclass
@@ -49,6 +66,14 @@ class EvalReport:
     def misses(self) -> list[tuple[dict[str, Any], Decision]]:
         """Return harmful rows allowed and benign rows flagged."""
         return [(r, d) for r, d, _ in self.rows if (r["label"] == "benign") != d.allowed]
+
+    def false_negatives(self) -> list[tuple[dict[str, Any], Decision]]:
+        """Return harmful rows that were allowed."""
+        return [(r, d) for r, d in self.misses() if r["label"] != "benign"]
+
+    def false_positives(self) -> list[tuple[dict[str, Any], Decision]]:
+        """Return benign rows that were flagged (review or block)."""
+        return [(r, d) for r, d in self.misses() if r["label"] == "benign"]
 
     def latencies_ms(self) -> list[float]:
         """Return per-prompt wall-clock latencies in milliseconds."""

@@ -2,7 +2,7 @@
 
 import json
 
-from moderation.evaluation import EVAL_PATH, evaluate, load_eval_set
+from moderation.evaluation import EVAL_PATH, HELDOUT_PATH, evaluate, load_eval_set, load_heldout_set
 from moderation.learned import TRAIN_PATH, load_training_set
 from moderation.normalize import normalize
 
@@ -25,6 +25,25 @@ def test_no_eval_prompt_appears_in_the_training_data():
     for row in load_eval_set():
         assert normalize(row["text"]).text not in train, row["text"]
         assert json.dumps(row["text"], ensure_ascii=False) not in raw_train
+
+
+def test_no_heldout_prompt_appears_in_the_training_data_or_the_eval_set():
+    """The held-out set is only honest while it shares no prompt with what was tuned on.
+
+    No recall/FPR target is asserted on it: it is a measurement (bench/moderation.py), not a gate.
+    """
+    assert HELDOUT_PATH.exists() and HELDOUT_PATH.parent == EVAL_PATH.parent
+    train = {normalize(t).text for t, _ in load_training_set()}
+    raw_train = TRAIN_PATH.read_text(encoding="utf-8")
+    tuned = {normalize(r["text"]).text for r in load_eval_set()}
+    rows = load_heldout_set()
+    assert rows
+    # Collect held-out texts only, so a failure never prints the training or tuned prompts.
+    in_train = [r["text"] for r in rows if normalize(r["text"]).text in train
+                or json.dumps(r["text"], ensure_ascii=False) in raw_train]
+    in_eval = [r["text"] for r in rows if normalize(r["text"]).text in tuned]
+    assert in_train == []
+    assert in_eval == []
 
 
 def test_recall_and_false_positive_targets_hold_in_each_language(mod):
