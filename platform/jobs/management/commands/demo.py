@@ -68,7 +68,7 @@ class Command(BaseCommand):
         _, raw = api_key_create(user=demo, name="demo")
         self.stdout.write("")
         self.stdout.write(f"  Web user:   demo / {creds['demo']}")
-        self.stdout.write(f"  Staff user: staff / {creds['staff']}   (review queue: /admin/)")
+        self.stdout.write(f"  Staff user: staff / {creds['staff']}   (review queue: /staff/ or /admin/)")
         self.stdout.write(f"  API key for 'demo' (shown once): {raw}")
         self.stdout.write("")
 
