@@ -4,7 +4,8 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 
 class LimitExceeded(Exception):
@@ -20,7 +21,6 @@ def _owner(request) -> str:
 
 
 def _incr(name: str, amount: int, ttl: int) -> int:
-    # One round trip when the window's counter exists; add() (atomic on Redis) creates it once.
     try:
         return cache.incr(name, amount)
     except ValueError:
@@ -29,23 +29,37 @@ def _incr(name: str, amount: int, ttl: int) -> int:
         return cache.incr(name, amount)  # another request created it first
 
 
-def check_rate(request) -> None:
-    """Count one request in the current minute; raise when over the limit."""
-    limit = settings.HALLMARK["RATE_LIMIT_PER_MINUTE"]
-    now = int(time.time())
-    window = now // 60
-    count = _incr(f"rate:{_owner(request)}:{window}", 1, 120)
-    if count > limit:
-        raise LimitExceeded(f"Rate limit reached: {limit} requests per minute.", retry_after=60 - now % 60, code="rate_limit_exceeded")
+def _add_to_counters(counters: list[tuple[str, int, int]]) -> list[int]:
+    """Add to each (name, amount, ttl) counter, creating it with its TTL; return the new values.
+
+    On Redis this is one pipelined round trip (INCRBY + EXPIRE NX per counter); Django's own
+    incr() costs two per counter (EXISTS, then INCRBY), on the path of every request."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
+        for name, amount, ttl in counters:
+            key = backend.make_and_validate_key(name)
+            pipe.incrby(key, amount)
+            pipe.expire(key, ttl, nx=True)
+        return pipe.execute()[0::2]
+    return [_incr(name, amount, ttl) for name, amount, ttl in counters]
 
 
-def take_images(request, n: int) -> None:
-    """Reserve ``n`` images of today's quota; raise (reserving nothing) when over it."""
-    quota = settings.HALLMARK["DAILY_IMAGE_QUOTA"]
+def count_request(request, images: int = 0) -> None:
+    """Count one request in this minute and reserve ``images`` of today's quota.
+
+    Raises LimitExceeded (reserving nothing) when either is over its limit."""
+    limit, quota = settings.HALLMARK["RATE_LIMIT_PER_MINUTE"], settings.HALLMARK["DAILY_IMAGE_QUOTA"]
     now = int(time.time())
-    day = now // 86400
-    name = f"quota:{_owner(request)}:{day}"
-    used = _incr(name, n, 2 * 86400)
-    if used > quota:
-        cache.decr(name, n)
-        raise LimitExceeded(f"Daily image quota reached ({quota} images).", retry_after=86400 - now % 86400, code="quota_exceeded")
+    owner = _owner(request)
+    rate_name, quota_name = f"rate:{owner}:{now // 60}", f"quota:{owner}:{now // 86400}"
+    counters = [(rate_name, 1, 120)] + ([(quota_name, images, 2 * 86400)] if images else [])
+    values = _add_to_counters(counters)
+    if images and (values[0] > limit or values[1] > quota):
+        cache.decr(quota_name, images)  # give back what this refused request reserved
+    if values[0] > limit:
+        raise LimitExceeded(f"Rate limit reached: {limit} requests per minute.", retry_after=60 - now % 60,
+                            code="rate_limit_exceeded")
+    if images and values[1] > quota:
+        raise LimitExceeded(f"Daily image quota reached ({quota} images).", retry_after=86400 - now % 86400,
+                            code="quota_exceeded")

@@ -20,9 +20,7 @@ def admit(request, *, scope: str | None = None, images: int = 0) -> None:
     if key is None:  # a key's account was already checked by its authenticator
         assert_account_active(request.user)
     try:
-        limits.check_rate(request)
-        if images:
-            limits.take_images(request, images)
+        limits.count_request(request, images)
     except limits.LimitExceeded as exc:
         raise ApiError(str(exc), status=429, code=exc.code, type="rate_limit_error",
                        headers={"Retry-After": str(exc.retry_after)})
