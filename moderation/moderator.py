@@ -13,7 +13,7 @@ from .deadline import DeadlineRunner, GateUnavailable
 from .decision import UNAVAILABLE_REASON, Decision
 from .errors import InvalidInput
 from .images import DETECTOR_NAME, ImageGate, load_image
-from .learned import MODEL_NAME, LearnedTier
+from .learned import CHAR_MODEL_NAME, MODEL_NAME, LearnedTier
 from .lexicon import Hit, Lexicon
 from .normalize import normalize
 from .policy import Policy
@@ -109,6 +109,8 @@ class Moderator:
             "policy_version": self.policy.version,
             "text": self.lexicon is not None and (self.learned is not None or not self.learned_expected),
             "learned": self.learned is not None,
+            "learned_models": ([MODEL_NAME] + ([CHAR_MODEL_NAME] if self.learned.char_model is not None else [])
+                               if self.learned is not None else []),
             "image": self.image_gate is not None,
             "errors": dict(self.load_errors),
         }
@@ -162,14 +164,23 @@ class Moderator:
         # The model costs most of the latency; a prompt the rules already block
         # gains nothing from it.
         script = "cjk" if norm.has_cjk else "latin"
-        if (self.learned is not None and action != "block" and norm.text
-                and script in self.policy.learned_languages):
-            floor = self.policy.learned_floor
-            for cat, p in self.learned.scores(norm.text).items():
-                if p >= floor and p > scores.get(cat, 0.0):
-                    scores[cat] = p
-                    ev.source[cat] = MODEL_NAME
-                    ev.detail[cat] = f"scored {p:.2f}"
+        if self.learned is not None and action != "block" and norm.text:
+            policy = self.policy
+            models = []
+            if script in policy.learned_languages:
+                models.append((MODEL_NAME, policy.learned_floor, self.learned.scores))
+            if script in policy.char_languages:
+                char = self.learned.char_model
+                if char is None:
+                    # The policy relies on it for this script: fail closed.
+                    raise GateUnavailable("character n-gram model not loaded")
+                models.append((CHAR_MODEL_NAME, policy.char_floor[script], char.scores))
+            for name, floor, score in models:
+                for cat, p in score(norm.text).items():
+                    if p >= floor and p > scores.get(cat, 0.0):
+                        scores[cat] = p
+                        ev.source[cat] = name
+                        ev.detail[cat] = f"scored {p:.2f}"
         return _with_parents(scores, ev), ev
 
     def moderate(self, inputs: str | list[str]) -> list[dict[str, Any]]:

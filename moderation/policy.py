@@ -7,7 +7,7 @@ validated completely at load so that a typo fails the deploy, not a request.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -19,7 +19,8 @@ from .errors import PolicyError
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
 
 _TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description", "learned"}
-_LEARNED_KEYS = {"floor", "languages"}
+_LEARNED_KEYS = {"floor", "languages", "char_ngram"}
+_CHAR_KEYS = {"floor", "languages"}
 _LIMIT_KEYS = {"max_text_chars", "max_image_pixels", "max_image_bytes"}
 _DEADLINE_KEYS = {"text", "image"}
 _RULE_KEYS = {"review", "block"}
@@ -62,8 +63,13 @@ class Policy:
         surfaces: ``surface -> category -> Threshold``.
         learned_floor: Learned-tier scores below this count as 0: a small
             classifier's low probabilities are noise, not evidence.
-        learned_languages: Scripts the learned tier is trusted on
-            (``"latin"``, ``"cjk"``); MiniLM-L6 is an English model.
+        learned_languages: Scripts the learned tier's MiniLM model is
+            trusted on (``"latin"``, ``"cjk"``); MiniLM-L6 is an English model.
+        char_floor: Floor for the character n-gram model's scores, per
+            script (``{"latin": x, "cjk": y}``; one number in YAML sets both).
+        char_languages: Scripts the character n-gram model runs on; empty
+            disables it. A script listed here with the model missing makes the
+            text gate unavailable (fail closed).
     """
 
     version: str
@@ -73,6 +79,8 @@ class Policy:
     surfaces: Mapping[str, Mapping[str, Threshold]]
     learned_floor: float = 0.5
     learned_languages: tuple[str, ...] = ("latin",)
+    char_floor: Mapping[str, float] = field(default_factory=lambda: {"latin": 0.5, "cjk": 0.5})
+    char_languages: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Policy":
@@ -141,13 +149,33 @@ class Policy:
             raise fail("learned", "must be a mapping")
         for key in learned_raw:
             if key not in _LEARNED_KEYS:
-                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages)")
+                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram)")
         floor = learned_raw.get("floor", 0.5)
         if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
             raise fail("learned.floor", "must be a number in [0, 1]")
         langs = learned_raw.get("languages", ["latin"])
         if not isinstance(langs, list) or not set(langs) <= {"latin", "cjk"}:
             raise fail("learned.languages", "must be a list drawn from: latin, cjk")
+        char_raw = learned_raw.get("char_ngram") or {}
+        if not isinstance(char_raw, dict):
+            raise fail("learned.char_ngram", "must be a mapping")
+        for key in char_raw:
+            if key not in _CHAR_KEYS:
+                raise fail(f"learned.char_ngram.{key}", "unknown key (allowed: floor, languages)")
+        char_floor_raw = char_raw.get("floor", 0.5)
+        if not isinstance(char_floor_raw, dict):
+            char_floor_raw = {"latin": char_floor_raw, "cjk": char_floor_raw}
+        char_floor: dict[str, float] = {}
+        for script in ("latin", "cjk"):
+            v = char_floor_raw.get(script, 0.5)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                raise fail("learned.char_ngram.floor", "must be a number in [0, 1] or {latin: x, cjk: y}")
+            char_floor[script] = float(v)
+        if set(char_floor_raw) - {"latin", "cjk"}:
+            raise fail("learned.char_ngram.floor", "scripts allowed: latin, cjk")
+        char_langs = char_raw.get("languages", [])
+        if not isinstance(char_langs, list) or not set(char_langs) <= {"latin", "cjk"}:
+            raise fail("learned.char_ngram.languages", "must be a list drawn from: latin, cjk")
 
         surfaces_raw = raw.get("surfaces")
         if not isinstance(surfaces_raw, dict) or not surfaces_raw:
@@ -186,6 +214,8 @@ class Policy:
             surfaces=surfaces,
             learned_floor=float(floor),
             learned_languages=tuple(langs),
+            char_floor=char_floor,
+            char_languages=tuple(char_langs),
         )
 
     def thresholds(self, surface: str) -> Mapping[str, Threshold]:

@@ -1,0 +1,115 @@
+"""The learned tier's character n-gram model: the learned model for Chinese."""
+
+import numpy as np
+import pytest
+
+from moderation import Moderator, Policy, PolicyError
+from moderation.learned import CHAR_MODEL_NAME, CharNgramModel, LearnedTier, load_training_set
+from moderation.normalize import normalize
+
+# Paraphrases written for these tests (not in train.jsonl or eval/); the Chinese
+# lexicon has no rule for any of them.
+ZH_PARAPHRASES = [
+    ("丈夫喝醉了回家把老婆打得鼻青脸肿", "violence"),
+    ("做一张假的公安局通告，说明天全城封路", "deception"),
+    ("一张以假乱真的房产证", "deception"),
+    ("图解怎么把偷来的手机刷机卖掉", "illicit"),
+]
+ZH_BENIGN = ["奥运会射击冠军举起金牌", "烈士陵园里的纪念碑，清明节", "红烧鸡腿的做法", "一个女孩子在阳台上晒被子"]
+
+
+def _policy(**learned):
+    raw = {"version": "t", "learned": learned,
+           "surfaces": {"prompt": {c: {"review": 0.5, "block": 0.7} for c in
+                                   ("violence", "deception", "illicit", "sexual")}}}
+    return Policy.from_dict(raw)
+
+
+@pytest.fixture(scope="module")
+def char_model(mod) -> CharNgramModel:
+    assert mod.learned is not None and mod.learned.char_model is not None
+    return mod.learned.char_model
+
+
+@pytest.mark.parametrize("prompt,category", ZH_PARAPHRASES)
+def test_char_model_flags_chinese_paraphrases_the_rules_miss(mod, rules_only, prompt, category):
+    assert rules_only.check_text(prompt).allowed
+    d = mod.check_text(prompt)
+    assert not d.allowed
+    assert category in d.categories
+    assert d.rule == CHAR_MODEL_NAME
+
+
+@pytest.mark.parametrize("prompt", ZH_BENIGN)
+def test_char_model_leaves_hard_benign_chinese_alone(mod, prompt):
+    assert mod.check_text(prompt).allowed
+
+
+def test_char_model_scores_are_probabilities_for_every_text_category(char_model):
+    scores = char_model.scores(normalize("雪地里的狐狸水彩画").text)
+    assert set(scores) == {lab for _, lab in load_training_set() if lab != "benign"}
+    assert all(0.0 <= p <= 1.0 for p in scores.values())
+
+
+def test_char_model_is_deterministic(char_model):
+    texts = [normalize(t).text for t, _ in ZH_PARAPHRASES] + [normalize(t).text for t in ZH_BENIGN]
+    again = CharNgramModel.train()
+    assert again.labels == char_model.labels
+    np.testing.assert_array_equal(again.scores_many(texts), char_model.scores_many(texts))
+    np.testing.assert_array_equal(char_model.scores_many(texts), char_model.scores_many(texts))
+
+
+def test_char_model_trains_on_a_tiny_set_and_skips_absent_categories():
+    rows = [("一张裸体照片", "sexual"), ("裸体的女人", "sexual"), ("雪地里的狐狸", "benign"), ("一碗面条", "benign")]
+    m = CharNgramModel.train(rows)
+    assert m.labels == ("sexual",)
+    assert m.scores("裸体的男人")["sexual"] > m.scores("一碗米饭")["sexual"]
+
+
+def test_a_policy_that_disables_the_char_model_leaves_chinese_to_the_rules(mod):
+    prompt, _ = ZH_PARAPHRASES[0]
+    m = Moderator(_policy(languages=["latin"], char_ngram={"languages": []}), mod.lexicon, mod.learned, None)
+    assert m.check_text(prompt).allowed
+
+
+def test_a_missing_char_model_fails_closed_where_the_policy_relies_on_it(mod):
+    tier = LearnedTier(encoder=mod.learned.encoder, classifier=mod.learned.classifier,
+                       labels=mod.learned.labels, char_model=None)
+    m = Moderator(_policy(char_ngram={"languages": ["cjk"]}), mod.lexicon, tier, None)
+    d = m.check_text("雪地里的狐狸水彩画")
+    assert d.unavailable and d.blocked and d.rule == "fail-closed"
+    assert m.check_text("a watercolor painting of a fox in the snow").allowed  # latin: not relied on
+
+
+def test_a_raising_char_model_fails_closed(mod):
+    class Broken:
+        def scores(self, text):
+            raise RuntimeError("boom")
+
+    tier = LearnedTier(encoder=mod.learned.encoder, classifier=mod.learned.classifier,
+                       labels=mod.learned.labels, char_model=Broken())
+    m = Moderator(_policy(char_ngram={"languages": ["cjk"]}), mod.lexicon, tier, None)
+    assert m.check_text("雪地里的狐狸水彩画").unavailable
+
+
+def test_health_lists_both_learned_models(mod):
+    assert mod.health()["learned_models"] == ["learned:minilm-logreg", CHAR_MODEL_NAME]
+
+
+def test_char_floor_accepts_a_number_or_a_per_script_mapping():
+    assert _policy(char_ngram={"floor": 0.6}).char_floor == {"latin": 0.6, "cjk": 0.6}
+    assert _policy(char_ngram={"floor": {"cjk": 0.8}}).char_floor == {"latin": 0.5, "cjk": 0.8}
+    default = Policy.load()
+    assert default.char_languages == ("latin", "cjk") and set(default.char_floor) == {"latin", "cjk"}
+
+
+@pytest.mark.parametrize("char_ngram,where", [
+    ({"floor": 1.5}, "learned.char_ngram.floor"),
+    ({"floor": {"cyrillic": 0.5}}, "learned.char_ngram.floor"),
+    ({"languages": ["klingon"]}, "learned.char_ngram.languages"),
+    ({"weights": 1}, "learned.char_ngram.weights"),
+    ("yes", "learned.char_ngram"),
+])
+def test_bad_char_ngram_settings_are_rejected(char_ngram, where):
+    with pytest.raises(PolicyError, match=where.replace(".", r"\.")):
+        _policy(char_ngram=char_ngram)
