@@ -308,11 +308,12 @@ def _stamp_all(job: Job, images, parent: bytes | None) -> list[Image]:
     from . import runtime
 
     gen, stamper = runtime.generator(), runtime.stamper()
+    parent_format = _format_of(parent)  # one decode of the upload, not one per output
     stamped = []
     for index, image in enumerate(images):
         record_id = new_record_id()
         record = Record(record_id=record_id, kind=job.kind, model_id=gen.model_id, model_version=gen.model_version,
-                        parent=parent, parent_format=_format_of(parent))
+                        parent=parent, parent_format=parent_format)
         data = stamper.stamp(image, record)
         item = Image(job=job, index=index, record_id=record_id, manifest_sha256=hashlib.sha256(data).hexdigest(),
                      model_id=gen.model_id, model_version=gen.model_version)

@@ -52,7 +52,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(HeldRequest)
-class HeldRequestAdmin(admin.ModelAdmin):
+class HeldRequestAdmin(_ReadOnly):
     list_display = ("created", "age", "user", "kind", "prompt_excerpt", "flags", "review_link")
     list_display_links = None
     ordering = ("created",)
@@ -66,15 +66,6 @@ class HeldRequestAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="waiting")
     def age(self, obj):
