@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .defaults import DEFAULT_IMAGE_ENCODER_SOURCE, DEFAULT_SOURCE, DEFAULT_UPSCALER_SOURCE, StepDefaults
 from .errors import Cancelled, GenerationError, InvalidRequest, ModelLoadError
 from .progress import DECODER, IMAGE_ENCODER, PRIOR, SUPER_RESOLUTION, UPSCALE_1024, ProgressCallback
+from .progress import INVERSION
 
 if TYPE_CHECKING:
     from .generator import Generator
@@ -30,6 +31,7 @@ __all__ = [
     "GenerationError",
     "Generator",
     "IMAGE_ENCODER",
+    "INVERSION",
     "InvalidRequest",
     "ModelLoadError",
     "PRIOR",

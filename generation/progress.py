@@ -15,6 +15,8 @@ IMAGE_ENCODER = "image_encoder"
 DECODER = "decoder"
 SUPER_RESOLUTION = "super_resolution"
 UPSCALE_1024 = "upscale_1024"
+# Restyles only: DDIM inversion of the decoder, between image_encoder and decoder.
+INVERSION = "inversion"
 
 
 class Progress:
