@@ -8,6 +8,12 @@ Real weights on a GPU (256 and 1024, n=1 vs n=8, seconds per image, peak GPU mem
 
     python bench/generation.py --source kakaobrain/karlo-v1-alpha --full-size
 
+Restyles (unCLIP text diffs: one decoder inversion + DDIM decoding) next to edits and variations,
+on the tiny model or any model directory such as the Karlo-sized timing model::
+
+    .venv/bin/python bench/generation.py --jobs vary,edit,restyle
+    python bench/generation.py --source DIR --jobs vary,edit,restyle --full-size
+
 Prints medians over --repeats runs after one warm-up run per configuration.
 """
 
@@ -100,7 +106,7 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=None, help="steps per stage (default 2 on the tiny model, "
                                                                 "the model defaults otherwise)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--jobs", default="generate,vary,edit")
+    parser.add_argument("--jobs", default="generate,vary,edit,restyle")
     args = parser.parse_args()
 
     tiny = args.source is None
@@ -124,6 +130,8 @@ def main() -> int:
         "generate": lambda n, size: gen.generate("a corgi astronaut on the moon", n=n, size=size, seed=1, steps=steps),
         "vary": lambda n, size: gen.vary(photo, n=n, size=size, seed=1, steps=steps),
         "edit": lambda n, size: gen.edit(photo, mask, "a corgi astronaut", n=n, size=size, seed=1, steps=steps),
+        "restyle": lambda n, size: gen.restyle(photo, "a cartoon drawing of an astronaut", n=n, size=size,
+                                               seed=1, steps=steps),
     }
     header = f"{'job':<9}{'size':>6}{'n':>4}{'s/call':>10}{'s/image':>10}{'images/s':>10}{'peak MiB':>10}"
     print(f"(peak MiB = {'peak GPU allocation' if gen.device.type == 'cuda' else 'peak process RSS'})")
@@ -143,6 +151,10 @@ def main() -> int:
         if "edit" in args.jobs and "generate" in args.jobs:
             ratio = per_image[("edit", size, 1)] / per_image[("generate", size, 1)]
             print(f"edit/generate time at {size}, n=1: {ratio:.2f}x")
+        for other in ("vary", "edit"):
+            if "restyle" in args.jobs and other in args.jobs:
+                ratio = per_image[("restyle", size, 1)] / per_image[(other, size, 1)]
+                print(f"restyle/{other} time at {size}, n=1: {ratio:.2f}x")
     return 0
 
 
