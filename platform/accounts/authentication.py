@@ -31,11 +31,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not key.user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.", code="invalid_api_key")
         # A suspended account's keys all get the 403 that says until when, on every endpoint.
-        from trust.enforcement import active_suspension, suspension_error
+        # Imported here: trust's models build on accounts' (trust → jobs → accounts), so a
+        # module-level import would close a cycle.
+        from trust.enforcement import assert_account_active
 
-        suspension = active_suspension(key.user)
-        if suspension is not None:
-            raise suspension_error(suspension)
+        assert_account_active(key.user)
         now = timezone.now()
         if key.last_used is None or now - key.last_used > LAST_USED_GRANULARITY:
             # A write per request would cost more than the request itself; minutes are enough.

@@ -7,17 +7,17 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
-
-class LimitExceeded(Exception):
-    def __init__(self, message: str, retry_after: int, code: str):
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.code = code
+from hallmark.errors import DomainError
 
 
-def _owner(request) -> str:
-    key = getattr(request, "auth", None)
-    return f"key:{key.prefix}" if key is not None and hasattr(key, "prefix") else f"user:{request.user.pk}"
+class LimitExceeded(DomainError):
+    """Over the rate limit or the daily quota; ``retry_after`` says when it resets."""
+
+    kind = "limited"
+
+
+def _owner(user, key) -> str:
+    return f"key:{key.prefix}" if key is not None else f"user:{user.pk}"
 
 
 def _incr(name: str, amount: int, ttl: int) -> int:
@@ -45,13 +45,13 @@ def _add_to_counters(counters: list[tuple[str, int, int]]) -> list[int]:
     return [_incr(name, amount, ttl) for name, amount, ttl in counters]
 
 
-def count_request(request, images: int = 0) -> None:
-    """Count one request in this minute and reserve ``images`` of today's quota.
+def count_request(*, user, key=None, images: int = 0) -> None:
+    """Count one request of ``key`` (or of ``user``'s web session) in this minute and reserve ``images`` of today's quota.
 
     Raises LimitExceeded (reserving nothing) when either is over its limit."""
     limit, quota = settings.HALLMARK["RATE_LIMIT_PER_MINUTE"], settings.HALLMARK["DAILY_IMAGE_QUOTA"]
     now = int(time.time())
-    owner = _owner(request)
+    owner = _owner(user, key)
     rate_name, quota_name = f"rate:{owner}:{now // 60}", f"quota:{owner}:{now // 86400}"
     counters = [(rate_name, 1, 120)] + ([(quota_name, images, 2 * 86400)] if images else [])
     values = _add_to_counters(counters)

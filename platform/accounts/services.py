@@ -9,7 +9,7 @@ from django.db import transaction
 from .models import ALL_SCOPES, ApiKey
 
 
-class KeyError_(ValueError):
+class ApiKeyRequestInvalid(ValueError):
     """A key request that cannot be honoured (unknown scope, past expiry)."""
 
 
@@ -18,7 +18,7 @@ def api_key_create(*, user, name: str, scopes: list[str] | None = None, expires:
     scopes = list(scopes) if scopes else list(ALL_SCOPES)
     unknown = sorted(set(scopes) - set(ALL_SCOPES))
     if unknown:
-        raise KeyError_(f"Unknown scope(s): {', '.join(unknown)}; choose from {', '.join(ALL_SCOPES)}.")
+        raise ApiKeyRequestInvalid(f"Unknown scope(s): {', '.join(unknown)}; choose from {', '.join(ALL_SCOPES)}.")
     name = (name or "").strip()[:50] or "default"
     with transaction.atomic():
         key, raw = ApiKey.objects.create_key(user=user, name=name, scopes=scopes, expiry_date=expires)

@@ -8,23 +8,53 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hallmark.errors import DomainError
 
-class ApiError(Exception):
-    """An error a client can act on; every client-caused failure ends up as one."""
+
+# How each kind of domain error reads under /v1/: (HTTP status, OpenAI's error type).
+HTTP = {
+    "invalid": (400, "invalid_request_error"),
+    "forbidden": (403, "permission_error"),
+    "not_found": (404, "invalid_request_error"),
+    "conflict": (409, "invalid_request_error"),
+    "limited": (429, "rate_limit_error"),
+    "unavailable": (503, "server_error"),
+}
+
+
+class ApiError(DomainError):
+    """An error only the API edge raises, with an HTTP status of its own (a job's outcome, a missing key)."""
 
     def __init__(self, message: str, *, status: int = 400, code: str = "invalid_request", param: str | None = None,
                  type: str = "invalid_request_error", extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message, self.status, self.code, self.param, self.type = message, status, code, param, type
-        self.extra = extra or {}
+        super().__init__(message, code=code, param=param, extra=extra)
+        self.status, self.type = status, type
         self.headers = headers or {}
 
     def response(self) -> Response:
-        body = {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code, **self.extra}}
-        # OpenAI's clients retry 409 and 5xx answers by default; a retry here would
-        # create a second job, so say no (rate limits keep their Retry-After).
-        headers = {"x-should-retry": "false", **self.headers} if self.status != 429 else self.headers
-        return Response(body, status=self.status, headers=headers)
+        return error_response(self)
+
+
+def openai_error(exc: DomainError) -> tuple[int, dict, dict[str, str]]:
+    """Return the (status, body, headers) of OpenAI's error answer for any domain error; the one place it is built."""
+    status_code, err_type = HTTP.get(exc.kind, (400, "invalid_request_error"))
+    headers: dict[str, str] = {}
+    if isinstance(exc, ApiError):
+        status_code, err_type, headers = exc.status, exc.type, dict(exc.headers)
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(int(exc.retry_after))
+    body = {"error": {"message": exc.message, "type": err_type, "param": exc.param, "code": exc.code, **exc.extra}}
+    # OpenAI's clients retry 409 and 5xx answers by default; a retry here would
+    # create a second job, so say no (rate limits keep their Retry-After).
+    if status_code != 429:
+        headers = {"x-should-retry": "false", **headers}
+    return status_code, body, headers
+
+
+def error_response(exc: DomainError) -> Response:
+    """Render any domain error as OpenAI's error body (DRF)."""
+    status_code, body, headers = openai_error(exc)
+    return Response(body, status=status_code, headers=headers)
 
 
 def from_library_error(exc: Exception) -> ApiError | None:
@@ -52,8 +82,8 @@ def _first_validation_error(detail: Any, param: str | None = None) -> tuple[str 
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, ApiError):
-        return exc.response()
+    if isinstance(exc, DomainError):
+        return error_response(exc)
     if not isinstance(exc, exceptions.APIException):
         lib = from_library_error(exc)
         if lib is not None:
@@ -70,12 +100,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return ApiError(message, status=status.HTTP_401_UNAUTHORIZED, code="invalid_api_key",
                         headers={"WWW-Authenticate": "Bearer"}).response()
     if isinstance(exc, exceptions.Throttled):
-        return ApiError(str(exc.detail), status=429, code="rate_limit_exceeded", type="rate_limit_error",
-                        headers={"Retry-After": str(int(exc.wait or 1))}).response()
+        return error_response(DomainError(str(exc.detail), code="rate_limit_exceeded", kind="limited",
+                                          retry_after=int(exc.wait or 1)))
     response = drf_exception_handler(exc, context)
     if response is not None:
         detail = response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data
         code = getattr(getattr(exc, "detail", None), "code", None) or "error"
         err_type = "invalid_request_error" if response.status_code < 500 else "server_error"
-        response.data = {"error": {"message": str(detail), "type": err_type, "param": None, "code": code}}
+        response.data = openai_error(ApiError(str(detail), status=response.status_code, code=code, type=err_type))[1]
     return response

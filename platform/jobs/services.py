@@ -19,7 +19,7 @@ from trust.audit import audit_event
 from .models import Image, Job
 
 log = logging.getLogger(__name__)
-S = Job.Status
+Status = Job.Status
 SEVERITY = {"allow": 0, "review": 1, "block": 2}
 
 
@@ -101,11 +101,11 @@ def job_moderate(*, job_id) -> str:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         # A copy delivered again after a worker died finds MODERATING and simply runs again.
-        if job.status not in (S.QUEUED, S.MODERATING) or job.decisions:
+        if job.status not in (Status.QUEUED, Status.MODERATING) or job.decisions:
             return job.status
-        if job.status == S.QUEUED:
+        if job.status == Status.QUEUED:
             _audit_created(job)
-        _set_status(job, S.MODERATING)
+        _set_status(job, Status.MODERATING)
     started = time.time()
     decisions: list[dict] = []
     gates = runtime.moderator()
@@ -118,20 +118,20 @@ def job_moderate(*, job_id) -> str:
     worst = _worst(decisions)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
-        if job.status != S.MODERATING:  # cancelled meanwhile
+        if job.status != Status.MODERATING:  # cancelled meanwhile
             return job.status
         job.decisions = decisions
         job.timings = {**job.timings, "gate_s": time.time() - started, "gated": time.time()}
         for decision in decisions:
             audit_event("gate.decision", subject=f"job:{job.id}", data=decision)
         if worst and worst["action"] == "block":
-            _set_status(job, S.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
+            _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
                         error_param="image" if worst["surface"] == "upload" else "prompt")
             _after_block(job, worst)
         elif worst and worst["action"] == "review":
-            _set_status(job, S.HELD, error_code="held_for_review", error_message=worst["reason"])
+            _set_status(job, Status.HELD, error_code="held_for_review", error_message=worst["reason"])
         else:
-            _set_status(job, S.QUEUED, progress_stage="waiting for a GPU worker")
+            _set_status(job, Status.QUEUED, progress_stage="waiting for a GPU worker")
             transaction.on_commit(lambda: _enqueue_generation(job.id))
         return job.status
 
@@ -147,9 +147,9 @@ def job_release_held(*, job_id, reviewer=None, note: str = "") -> Job:
     """Send a held job on to the GPU queue; raise JobConflict if it is no longer held."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
-        if job.status != S.HELD:
+        if job.status != Status.HELD:
             raise JobConflict(f"Job {job.id} is {job.status}, not held.")
-        _set_status(job, S.QUEUED, error_code="", error_message="", progress_stage="waiting for a GPU worker")
+        _set_status(job, Status.QUEUED, error_code="", error_message="", progress_stage="waiting for a GPU worker")
         audit_event("review.approved", actor=reviewer, subject=f"job:{job.id}", data={"note": note})
         transaction.on_commit(lambda: _enqueue_generation(job.id))
     return job
@@ -159,9 +159,9 @@ def job_reject_held(*, job_id, reviewer=None, reason: str, note: str = "", code:
     """Refuse a held job with ``reason`` (shown to the user); raise JobConflict if it is no longer held."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
-        if job.status != S.HELD:
+        if job.status != Status.HELD:
             raise JobConflict(f"Job {job.id} is {job.status}, not held.")
-        _set_status(job, S.BLOCKED, error_code=code, error_message=reason)
+        _set_status(job, Status.BLOCKED, error_code=code, error_message=reason)
         audit_event("review.rejected", actor=reviewer, subject=f"job:{job.id}", data={"reason": reason, "note": note})
     return job
 
@@ -175,13 +175,13 @@ def job_cancel(*, job_id, actor=None, reason: str = "Cancelled by the user.", co
         if job.is_terminal:
             raise JobConflict(f"Job {job.id} already ended ({job.status}).")
         job.cancel_requested = True
-        if job.status in (S.RUNNING, S.STAMPING):
+        if job.status in (Status.RUNNING, Status.STAMPING):
             job.save(update_fields=["cancel_requested", "updated"])
             audit_event("job.cancel_requested", actor=actor, subject=f"job:{job.id}")
         else:
-            if job.status == S.QUEUED and not job.decisions:  # never reached a worker
+            if job.status == Status.QUEUED and not job.decisions:  # never reached a worker
                 _audit_created(job)
-            _set_status(job, S.CANCELLED, error_code=code, error_message=reason)
+            _set_status(job, Status.CANCELLED, error_code=code, error_message=reason)
     return job
 
 
@@ -222,16 +222,16 @@ def job_generate(*, job_id) -> str:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         # A job reaches the GPU only after its gates ran: no decisions, no generation.
-        if job.status not in (S.QUEUED, S.RUNNING, S.STAMPING) or not job.decisions:
+        if job.status not in (Status.QUEUED, Status.RUNNING, Status.STAMPING) or not job.decisions:
             return job.status
-        if job.status in (S.RUNNING, S.STAMPING) and job.lease_until and job.lease_until > timezone.now():
+        if job.status in (Status.RUNNING, Status.STAMPING) and job.lease_until and job.lease_until > timezone.now():
             raise JobBusy(str(job.id))
         if job.cancel_requested:
-            _set_status(job, S.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+            _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
             return job.status
         attempt = job.attempts + 1
         queue_wait = time.time() - job.timings.get("gated", job.timings.get("created", time.time()))
-        _set_status(job, S.RUNNING, attempts=attempt, lease_until=_lease(), progress_stage="starting",
+        _set_status(job, Status.RUNNING, attempts=attempt, lease_until=_lease(), progress_stage="starting",
                     progress_step=0, progress_total=0, timings={**job.timings, "queue_wait_s": queue_wait})
     parent = None
     if job.upload:
@@ -253,9 +253,9 @@ def job_generate(*, job_id) -> str:
         else:
             images = gen.edit(parent, mask, job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
     except generation.Cancelled:
-        return _finish_if_current(job_id, attempt, S.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+        return _finish_if_current(job_id, attempt, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
     except generation.InvalidRequest as exc:
-        return _finish_if_current(job_id, attempt, S.FAILED, error_code="invalid_request", error_message=str(exc),
+        return _finish_if_current(job_id, attempt, Status.FAILED, error_code="invalid_request", error_message=str(exc),
                                   error_param=getattr(exc, "param", "") or "")
     generation_s = time.time() - started
 
@@ -266,20 +266,20 @@ def job_generate(*, job_id) -> str:
     if worst and worst["action"] != "allow":
         with transaction.atomic():
             locked = Job.objects.select_for_update().get(pk=job_id)
-            if locked.attempts != attempt or locked.status != S.RUNNING:
+            if locked.attempts != attempt or locked.status != Status.RUNNING:
                 return locked.status
             locked.decisions = locked.decisions + [worst]
             audit_event("gate.decision", subject=f"job:{job_id}", data=worst)
             # An output the classifier doubts is withheld like a blocked one: fail closed.
-            _set_status(locked, S.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
+            _set_status(locked, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
                         error_param="output")
             return locked.status
 
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job_id)
-        if locked.attempts != attempt or locked.status != S.RUNNING:
+        if locked.attempts != attempt or locked.status != Status.RUNNING:
             return locked.status
-        _set_status(locked, S.STAMPING, lease_until=_lease(), progress_stage="stamping", progress_step=0,
+        _set_status(locked, Status.STAMPING, lease_until=_lease(), progress_stage="stamping", progress_step=0,
                     progress_total=len(images))
     started_stamp = time.time()
     stamped = _stamp_all(job, images, parent)
@@ -287,7 +287,7 @@ def job_generate(*, job_id) -> str:
 
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job_id)
-        if locked.attempts != attempt or locked.status != S.STAMPING:
+        if locked.attempts != attempt or locked.status != Status.STAMPING:
             for item in stamped:  # this worker lost its lease: keep the winner's set only
                 item.file.storage.delete(item.file.name)
             return locked.status
@@ -296,7 +296,7 @@ def job_generate(*, job_id) -> str:
             audit_event("provenance.stamped", subject=f"job:{job_id}",
                         data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index})
         timings = {**locked.timings, "generation_s": generation_s, "stamping_s": stamping_s, "finished": time.time()}
-        _set_status(locked, S.SUCCEEDED, progress_step=len(images), timings=timings, decisions=locked.decisions + outputs)
+        _set_status(locked, Status.SUCCEEDED, progress_step=len(images), timings=timings, decisions=locked.decisions + outputs)
         return locked.status
 
 
@@ -343,9 +343,9 @@ def job_fail(*, job_id, message: str, code: str = "generation_failed") -> None:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if not job.is_terminal:
-            _set_status(job, S.FAILED, error_code=code, error_message=message)
+            _set_status(job, Status.FAILED, error_code=code, error_message=message)
 
 
 def job_drop_lease(*, job_id) -> None:
     """Let the retry of a job whose worker hit an error start at once."""
-    Job.objects.filter(pk=job_id, status__in=(S.RUNNING, S.STAMPING)).update(lease_until=None, status=S.QUEUED)
+    Job.objects.filter(pk=job_id, status__in=(Status.RUNNING, Status.STAMPING)).update(lease_until=None, status=Status.QUEUED)

@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION
+from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
 from . import runtime, services, uploads
 from .admission import admit
@@ -44,11 +44,16 @@ def _create_job(request, kind: str) -> Job:
             mask = services.Upload(raw_mask, data["mask"].name)
         if kind == "edit":
             uploads.check_edit_pair(image, mask_image)
-    admit(request, scope=SCOPE_IMAGES, images=data["n"])
-    key = request.auth if hasattr(request.auth, "prefix") else None
+    key = _api_key(request)
+    admit(user=request.user, key=key, scope=SCOPE_IMAGES, images=data["n"])
     return services.job_create(user=request.user, api_key=key, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
                                size=data["size"], seed=data["seed"], response_format=data["response_format"],
                                end_user=data.get("user", ""), upload=upload, mask=mask)
+
+
+def _api_key(request) -> ApiKey | None:
+    """Return the API key the request was authenticated with (None for a web session)."""
+    return request.auth if isinstance(request.auth, ApiKey) else None
 
 
 def _wait(job: Job) -> Job:
@@ -148,7 +153,7 @@ class ModerationsView(APIView):
     def post(self, request):
         serializer = ModerationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        admit(request, scope=SCOPE_MODERATION)
+        admit(user=request.user, key=_api_key(request), scope=SCOPE_MODERATION)
         results = runtime.moderator().moderate(serializer.validated_data["input"])
         return Response({"id": f"modr-{int(time.time() * 1000)}", "model": "hallmark-moderation", "results": results})
 

@@ -6,15 +6,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from hallmark.errors import DomainError
+
 from jobs import uploads
-from jobs.errors import ApiError
 from jobs.serializers import MAX_PROMPT
 from jobs.services import Upload
 
 SIZE_CHOICES = [(256, "256 × 256"), (512, "512 × 512"), (1024, "1024 × 1024")]
 N_CHOICES = [(i, str(i)) for i in range(1, 5)]
 
-# jobs.uploads speaks English with a code; the page shows the translated sentence for the code.
+# Upload checks raise a DomainError in English with a code; the page shows the translated sentence for the code.
 UPLOAD_ERRORS = {
     "invalid_image": _("The file is empty."),
     "image_too_large": _("The image is too large: at most 4 MB and 4096 × 4096 pixels."),
@@ -24,7 +25,7 @@ UPLOAD_ERRORS = {
 }
 
 
-def _upload_error(exc: ApiError) -> forms.ValidationError:
+def _upload_error(exc: DomainError) -> forms.ValidationError:
     return forms.ValidationError(UPLOAD_ERRORS.get(exc.code, exc.message), code=exc.code)
 
 
@@ -70,7 +71,7 @@ class EditForm(_ImageOptions):
                 raw_mask, mask_image = uploads.read_image(mask, param="mask")
                 data["mask_upload"] = Upload(raw_mask, mask.name)
             uploads.check_edit_pair(decoded, mask_image)
-        except ApiError as exc:
+        except DomainError as exc:
             raise _upload_error(exc)
         return data
 
@@ -107,7 +108,7 @@ class VaryForm(_ImageOptions):
                 with chosen.file.open("rb") as fh:
                     raw = fh.read()
                 data["upload"] = Upload(raw, f"{chosen.record_id}.png")
-        except ApiError as exc:
+        except DomainError as exc:
             raise _upload_error(exc)
         return data
 

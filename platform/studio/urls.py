@@ -4,22 +4,22 @@ from django.urls import include, path
 
 from .views import account, images, staff, verify
 
-T = "studio/auth/"
+AUTH_TEMPLATES = "studio/auth/"
 # Django's own auth views with the studio's templates. The names stay un-namespaced
 # (login, logout, password_reset…) because LOGIN_URL and the reset e-mail use them.
 auth_patterns = [
-    path("login/", auth_views.LoginView.as_view(template_name=T + "login.html", redirect_authenticated_user=True),
+    path("login/", auth_views.LoginView.as_view(template_name=AUTH_TEMPLATES + "login.html", redirect_authenticated_user=True),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth_views.PasswordResetView.as_view(
-        template_name=T + "password_reset_form.html", email_template_name=T + "password_reset_email.txt",
-        subject_template_name=T + "password_reset_subject.txt"), name="password_reset"),
-    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(template_name=T + "password_reset_done.html"),
+        template_name=AUTH_TEMPLATES + "password_reset_form.html", email_template_name=AUTH_TEMPLATES + "password_reset_email.txt",
+        subject_template_name=AUTH_TEMPLATES + "password_reset_subject.txt"), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(template_name=AUTH_TEMPLATES + "password_reset_done.html"),
          name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name=T + "password_reset_confirm.html"), name="password_reset_confirm"),
+        template_name=AUTH_TEMPLATES + "password_reset_confirm.html"), name="password_reset_confirm"),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
-        template_name=T + "password_reset_complete.html"), name="password_reset_complete"),
+        template_name=AUTH_TEMPLATES + "password_reset_complete.html"), name="password_reset_complete"),
 ]
 
 studio_patterns = [

@@ -5,15 +5,23 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hallmark.errors import DomainError
+
 from .audit import audit_event
 from .models import Strike, Suspension
 from .policy import enforcement_policy
 
 
-class AccountSuspended(Exception):
+class AccountSuspended(DomainError):
+    """The account is suspended: its keys and session may not send work (until when is in ``extra``)."""
+
+    kind = "forbidden"
+
     def __init__(self, suspension: Suspension):
         self.suspension = suspension
-        super().__init__(suspension_message(suspension))
+        ends = None if suspension.permanent or suspension.ends is None else suspension.ends.isoformat()
+        super().__init__(suspension_message(suspension), code="account_suspended",
+                         extra={"suspended_until": ends, "permanent": ends is None})
 
 
 class SuspensionConflict(Exception):
@@ -35,20 +43,11 @@ def active_suspension(user) -> Suspension | None:
             .order_by("-permanent", "-ends").first())
 
 
-def suspension_error(suspension: Suspension):
-    """Return the API's 403 for ``suspension``."""
-    from jobs.errors import ApiError
-
-    ends = None if suspension.permanent or suspension.ends is None else suspension.ends.isoformat()
-    return ApiError(suspension_message(suspension), status=403, code="account_suspended", type="permission_error",
-                    extra={"suspended_until": ends, "permanent": ends is None})
-
-
 def assert_account_active(user) -> None:
-    """Raise the API's 403 when ``user`` is suspended."""
+    """Raise AccountSuspended when ``user`` is suspended: the one suspension check for keys, sessions and admission."""
     suspension = active_suspension(user)
     if suspension is not None:
-        raise suspension_error(suspension)
+        raise AccountSuspended(suspension)
 
 
 def record_block(*, user, job, decision: dict) -> Suspension | None:

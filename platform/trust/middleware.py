@@ -4,7 +4,9 @@ from __future__ import annotations
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 
-from .enforcement import active_suspension, suspension_error, suspension_message
+from jobs.errors import openai_error
+
+from .enforcement import AccountSuspended, active_suspension
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Paths a suspended user may still post to: signing out, choosing a language, and staff pages for staff.
@@ -16,7 +18,10 @@ class SuspensionMiddleware:
 
     API keys are refused in accounts.authentication; this covers the session, which
     the studio's forms and the session-authenticated API use. Reads stay allowed so
-    the user can see the message, their past images and the suspension's end."""
+    the user can see the message, their past images and the suspension's end.
+    The session is judged whatever headers come with it: a request that carries a
+    session cookie of a suspended account is refused even if it also sends an
+    Authorization header (a stray one would otherwise waive the check)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,20 +30,18 @@ class SuspensionMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             suspension = active_suspension(user)
-            request.suspension = suspension
+            request.suspension = suspension  # the studio's banner
             if (suspension is not None and request.method not in SAFE_METHODS
-                    and not request.path.startswith(ALLOWED_PREFIXES)
-                    and not request.META.get("HTTP_AUTHORIZATION")):  # API keys are judged by their authenticator
-                return self._refuse(request, suspension)
+                    and not request.path.startswith(ALLOWED_PREFIXES)):
+                return self._refuse(request, AccountSuspended(suspension))
         else:
             request.suspension = None
         return self.get_response(request)
 
-    def _refuse(self, request, suspension):
+    def _refuse(self, request, error: AccountSuspended):
         if request.path.startswith("/v1/"):
-            err = suspension_error(suspension)
-            return JsonResponse({"error": {"message": err.message, "type": err.type, "param": None, "code": err.code,
-                                           **err.extra}}, status=403)
+            status, body, headers = openai_error(error)
+            return JsonResponse(body, status=status, headers=headers)
         body = (f"<!doctype html><title>Account suspended</title><h1>Account suspended</h1>"
-                f"<p>{escape(suspension_message(suspension))}</p>")
+                f"<p>{escape(error.message)}</p>")
         return HttpResponse(body, status=403)

@@ -15,7 +15,7 @@ from .models import AuditEntry
 
 REVIEW_PERMISSION = "trust.review_request"
 
-# What a reviewer can tell the user; the key is stored as the error code's detail.
+# What a reviewer can tell the user. The job stores the text (error_message), not the key.
 REJECT_REASONS = {
     "policy": "The request conflicts with the content policy.",
     "sexual": "The request asks for sexual content, which this service does not generate.",

@@ -41,20 +41,19 @@ def test_a_suspended_account_is_told_why_and_nothing_is_queued(owner_client, own
     assert 'id="suspended-banner"' in page and "Three blocked requests." in page
 
 
-def test_the_studio_refuses_a_suspended_account_even_behind_the_middleware(rf, owner):
+def test_the_studio_refuses_a_suspended_account_even_behind_the_middleware(owner):
     """studio_job_create checks standing itself, as the API's _admit does, not only the middleware."""
     import datetime as dt
 
     from django.utils import timezone
 
-    from studio.services import Refused, studio_job_create
+    from studio.services import studio_job_create
+    from trust.enforcement import AccountSuspended
     from trust.models import Suspension
 
     Suspension.objects.create(user=owner, reason="Manual.", ends=timezone.now() + dt.timedelta(days=1))
-    request = rf.post("/create/")
-    request.user = owner
-    with pytest.raises(Refused, match="Manual."):
-        studio_job_create(request=request, kind="generation", prompt="a fox")
+    with pytest.raises(AccountSuspended, match="Manual."):
+        studio_job_create(user=owner, kind="generation", prompt="a fox")
     assert not Job.objects.exists()
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jobs.errors import ApiError
+from jobs.errors import openai_error
 from trust import enforcement
 from trust.models import AuditEntry, Strike, Suspension
 from trust.policy import EnforcementPolicy, PolicyError
@@ -53,10 +53,10 @@ def test_a_severe_category_suspends_at_once_and_permanently(owner):
 def test_a_suspended_account_gets_a_403_that_says_until_when(owner):
     for category in ("a", "b", "c"):
         block(owner, category)
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(enforcement.AccountSuspended) as info:
         enforcement.assert_account_active(owner)
     err = info.value
-    assert (err.status, err.code) == (403, "account_suspended")
+    assert (openai_error(err)[0], err.code) == (403, "account_suspended")
     assert err.extra["suspended_until"] and "until" in err.message
 
 

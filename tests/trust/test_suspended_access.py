@@ -67,3 +67,13 @@ def test_a_lifted_suspension_lets_the_keys_in_again(client, owner, make_key, sus
 def test_the_strangers_key_is_unaffected(client, stranger, make_key, suspended):
     response = client.get("/v1/models", HTTP_AUTHORIZATION=f"Bearer {make_key(stranger)}")
     assert response.status_code == 200
+
+
+def test_a_stray_authorization_header_does_not_let_a_suspended_session_through(client, owner, suspended):
+    from accounts.models import ApiKey
+
+    client.force_login(owner)
+    # The session is what signs this request in; a header that is no valid key must not waive its check.
+    response = client.post("/account/", {"name": "sneaky"}, HTTP_AUTHORIZATION="Basic c3RyYXk6aGVhZGVy")
+    assert response.status_code == 403 and b"suspended until" in response.content
+    assert not ApiKey.objects.filter(user=owner, name="sneaky").exists()

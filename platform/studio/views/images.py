@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hallmark.errors import DomainError
 from jobs import services as job_services
 
 from .. import provenance_panel, reasons, selectors
 from ..forms import CreateForm, EditForm, VaryForm
-from ..services import Refused, studio_job_create
+from ..services import studio_job_create
 
 
 def home(request):
@@ -25,11 +26,11 @@ def _submit(request, form, kind: str):
     """Create the job from a valid form, or put the refusal on the form; return a response."""
     data = form.cleaned_data
     try:
-        job = studio_job_create(request=request, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
+        job = studio_job_create(user=request.user, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
                                 size=data["size"], seed=data.get("seed"), upload=data.get("upload"),
                                 mask=data.get("mask_upload"))
-    except Refused as exc:
-        form.add_error(None, str(exc))
+    except DomainError as exc:
+        form.add_error(None, exc.message)
         return None
     return redirect("studio:job", job_id=job.id)
 

@@ -93,7 +93,7 @@ def enforcement(request):
 @require_POST
 @staff_required
 def enforcement_act(request, user_id: int):
-    from trust import enforcement as enf
+    from trust import enforcement as trust_enforcement
 
     user = get_object_or_404(get_user_model(), pk=user_id)
     action = request.POST.get("action")
@@ -102,16 +102,16 @@ def enforcement_act(request, user_id: int):
         if action == "suspend":
             days = _int(request.POST.get("days"), default=7)
             permanent = request.POST.get("permanent") == "on"
-            enf.suspension_create(user=user, actor=request.user, reason=note or _("Suspended by staff."),
+            trust_enforcement.suspension_create(user=user, actor=request.user, reason=note or _("Suspended by staff."),
                                   ends=None if permanent else timezone.now() + dt.timedelta(days=max(1, days)),
                                   permanent=permanent)
             messages.success(request, _("%(name)s is suspended.") % {"name": user.username})
         elif action == "lift":
-            enf.suspension_lift(suspension_id=_int(request.POST.get("suspension")), actor=request.user, note=note)
+            trust_enforcement.suspension_lift(suspension_id=_int(request.POST.get("suspension")), actor=request.user, note=note)
             messages.success(request, _("The suspension of %(name)s is lifted.") % {"name": user.username})
         else:
             messages.error(request, _("Unknown action."))
-    except enf.SuspensionConflict:
+    except trust_enforcement.SuspensionConflict:
         messages.warning(request, _("That suspension was already changed by someone else."))
     except ValueError as exc:
         messages.error(request, str(exc))

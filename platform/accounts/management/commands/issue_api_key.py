@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import ALL_SCOPES
-from accounts.services import KeyError_, api_key_create, user_get_or_create
+from accounts.services import ApiKeyRequestInvalid, api_key_create, user_get_or_create
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         expires = timezone.now() + timezone.timedelta(days=expires_days) if expires_days else None
         try:
             key, raw = api_key_create(user=user, name=name, scopes=[s for s in scopes.split(",") if s], expires=expires)
-        except KeyError_ as exc:
+        except ApiKeyRequestInvalid as exc:
             raise CommandError(str(exc))
         self.stderr.write(f"Created key {key.prefix} ({key.name!r}) for {user.username}; it is not shown again.")
         self.stdout.write(raw)

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from accounts import limits
 
 
-def request_for(prefix: str):
-    return SimpleNamespace(auth=SimpleNamespace(prefix=prefix), user=SimpleNamespace(pk=None))
+def key_for(prefix: str) -> dict:
+    return {"user": SimpleNamespace(pk=None), "key": SimpleNamespace(prefix=prefix)}
 
 
 def quota_used(prefix: str) -> int:
@@ -21,8 +21,8 @@ def quota_used(prefix: str) -> int:
 def test_counters_count_and_expire(settings):
     settings.HALLMARK = {**settings.HALLMARK, "RATE_LIMIT_PER_MINUTE": 100, "DAILY_IMAGE_QUOTA": 100}
     prefix = f"t{time.monotonic_ns()}"
-    limits.count_request(request_for(prefix), images=3)
-    limits.count_request(request_for(prefix), images=4)
+    limits.count_request(**key_for(prefix), images=3)
+    limits.count_request(**key_for(prefix), images=4)
     assert quota_used(prefix) == 7
     ttl = cache._cache.get_client().ttl(cache.make_and_validate_key(f"quota:key:{prefix}:{int(time.time()) // 86400}"))
     assert 0 < ttl <= 2 * 86400
@@ -31,9 +31,9 @@ def test_counters_count_and_expire(settings):
 def test_a_request_over_the_rate_limit_reserves_no_images(settings):
     settings.HALLMARK = {**settings.HALLMARK, "RATE_LIMIT_PER_MINUTE": 1, "DAILY_IMAGE_QUOTA": 100}
     prefix = f"r{time.monotonic_ns()}"
-    limits.count_request(request_for(prefix), images=2)
+    limits.count_request(**key_for(prefix), images=2)
     with pytest.raises(limits.LimitExceeded) as refused:
-        limits.count_request(request_for(prefix), images=5)
+        limits.count_request(**key_for(prefix), images=5)
     assert refused.value.code == "rate_limit_exceeded"
     assert quota_used(prefix) == 2
 
@@ -41,8 +41,8 @@ def test_a_request_over_the_rate_limit_reserves_no_images(settings):
 def test_a_request_over_the_quota_reserves_nothing(settings):
     settings.HALLMARK = {**settings.HALLMARK, "RATE_LIMIT_PER_MINUTE": 100, "DAILY_IMAGE_QUOTA": 5}
     prefix = f"q{time.monotonic_ns()}"
-    limits.count_request(request_for(prefix), images=4)
+    limits.count_request(**key_for(prefix), images=4)
     with pytest.raises(limits.LimitExceeded) as refused:
-        limits.count_request(request_for(prefix), images=2)
+        limits.count_request(**key_for(prefix), images=2)
     assert refused.value.code == "quota_exceeded" and refused.value.retry_after > 0
     assert quota_used(prefix) == 4
