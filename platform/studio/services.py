@@ -12,11 +12,13 @@ class Refused(Exception):
 
 
 def studio_job_create(*, request, kind: str, prompt: str = "", n: int = 1, size: int = 256, seed: int | None = None,
-                      upload: job_services.Upload | None = None, mask: job_services.Upload | None = None) -> Job:
-    """Admit a signed-in user's request exactly as the API admits a key's, then create the job."""
+                      upload=None) -> Job:
+    """Admit a signed-in user's request exactly as the API admits a key's, then create the job.
+
+    ``upload`` is the intake's canonical picture (jobs.intake.Canonical), mask included."""
     try:
         admit(request, images=n)
     except ApiError as exc:
         raise Refused(exc.message) from exc
     return job_services.job_create(user=request.user, api_key=None, kind=kind, prompt=prompt, n=n, size=size, seed=seed,
-                                   response_format="url", upload=upload, mask=mask)
+                                   response_format="url", upload=upload)
