@@ -156,7 +156,7 @@ class Generator:
             return self._finish(decoded, [""] * n, size, steps, rng, report, seed=rng.seed_used,
                                 upscale_guidance=1.0)
 
-    def edit(self, image: inputs.ImageInput, mask: inputs.ImageInput | None = None, prompt: str = "", *,
+    def edit(self, image: inputs.ImageInput, mask: inputs.ImageInput | np.ndarray | None = None, prompt: str = "", *,
              n: int = 1, size: int = 256, seed: int | None = None, steps: int | None = None,
              guidance: float | None = None, progress: ProgressCallback | None = None) -> list[Image.Image]:
         """Regenerate the transparent area of an image to match a prompt; keep everything else.
@@ -171,6 +171,8 @@ class Generator:
             image: A square PIL image, bytes or binary file; resized to ``size``.
             mask: Same size as ``image``; its fully transparent pixels (alpha 0) mark the area to
                 regenerate. None: the image's own alpha channel is the mask (OpenAI's convention).
+                A bool (H, W) array is the area itself (True = regenerate), for callers that
+                brought the upload to canonical RGB + mask already (the platform's intake).
             prompt: Describes the full new image, 1 to 1000 characters.
             n, size, seed, steps, guidance, progress: As for `generate`.
 
@@ -181,8 +183,11 @@ class Generator:
         """
         prompt = inputs.check_prompt(prompt)
         picture = inputs.open_image(image, param="image")
-        mask_picture = None if mask is None else inputs.open_image(mask, param="mask")
-        area = inputs.regenerate_mask(picture, mask_picture)
+        if isinstance(mask, np.ndarray):  # the area itself, from a caller that decoded the upload once
+            area = inputs.check_area(mask, picture)
+        else:
+            mask_picture = None if mask is None else inputs.open_image(mask, param="mask")
+            area = inputs.regenerate_mask(picture, mask_picture)
         picture = inputs.square_rgb(picture)
         n, size = inputs.check_n(n), inputs.check_size(size)
         seed, steps = inputs.check_seed(seed), inputs.check_steps(steps)

@@ -163,6 +163,18 @@ def regenerate_mask(image: Image.Image, mask: Image.Image | None) -> np.ndarray:
     return area
 
 
+def check_area(area: np.ndarray, image: Image.Image) -> np.ndarray:
+    """Return a regeneration area given as a bool (H, W) array, or raise if it fits no edit of ``image``."""
+    if area.dtype != bool or area.shape != (image.height, image.width):
+        raise InvalidRequest(
+            f"mask must be a bool array of shape {(image.height, image.width)}, got {area.dtype} {area.shape}",
+            param="mask",
+        )
+    if not area.any():
+        raise InvalidRequest("mask marks nothing to regenerate", param="mask", code="empty_mask")
+    return area
+
+
 def square_rgb(image: Image.Image, *, param: str = "image") -> Image.Image:
     """Return the image as RGB, refusing non-square ones (edits keep pixel positions, so no cropping)."""
     if image.width != image.height:

@@ -44,6 +44,10 @@ _WORK_SIDE = 640
 def load_image(image: Image.Image | bytes | bytearray | memoryview, limits: Limits) -> Image.Image:
     """Return an RGB image ready for the detector, or raise InvalidInput.
 
+    The platform passes canonical 8-bit RGB pixels (decoded once, by its intake); bytes are
+    for standalone use. Either way the detector sees the RGB channels as they are: alpha is
+    dropped (never composited) and 16-bit or float pixels are refused, not rescaled.
+
     Args:
         image: A PIL image or encoded bytes (PNG, JPEG, WebP, ...).
         limits: Byte and pixel limits from the policy.
@@ -64,7 +68,7 @@ def load_image(image: Image.Image | bytes | bytearray | memoryview, limits: Limi
                 # PIL warns (and past 2x its own limit, raises) about bombs; our
                 # limit is checked from the header below, before decoding.
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                img = Image.open(io.BytesIO(data))
+                img = Image.open(io.BytesIO(data), formats=["PNG", "JPEG", "WEBP"])
         except Image.DecompressionBombError as exc:
             raise InvalidInput(f"image is too large to decode: {exc}") from exc
         except (UnidentifiedImageError, OSError, ValueError) as exc:
@@ -85,15 +89,11 @@ def load_image(image: Image.Image | bytes | bytearray | memoryview, limits: Limi
         if img.format == "JPEG":
             # Let libjpeg decode at a reduced scale: far cheaper than a resize.
             img.draft("RGB", (_WORK_SIDE, _WORK_SIDE))
-        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-            # Composite on white: transparent pixels are not black skin-less voids.
-            rgba = img.convert("RGBA")
-            background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            img = Image.alpha_composite(background, rgba)
-        if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-            arr = np.asarray(img, dtype=np.float64)
-            peak = arr.max() or 1.0
-            img = Image.fromarray((arr * 255.0 / peak).clip(0, 255).astype(np.uint8))
+        if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+            # No scale guess here (the platform's intake maps 16-bit by a fixed 65535 -> 255):
+            # judging a differently scaled picture than the one used is how gates get fooled.
+            raise InvalidInput(f"image mode {img.mode} must be brought to 8-bit RGB before it is judged")
+        # Alpha is dropped, not composited: the gate judges the RGB a generator keeps.
         img = img.convert("RGB")
         if max(img.size) > _WORK_SIDE:
             img = img.copy()

@@ -204,8 +204,9 @@ class Moderator:
         Args:
             image: A PIL image or encoded bytes.
             surface: ``"upload"`` or ``"output"``.
-            purpose: ``"edit"`` or ``"variation"`` for uploads that will be
-                edited: then a realistic human face is refused (``face-edit``).
+            purpose: ``"edit"`` or ``"variation"`` for an upload that will be
+                edited, or the output of such a job: then a realistic human face
+                is refused (``face-edit``, with the surface's thresholds).
 
         Raises:
             InvalidInput: Undecodable, empty, zero-size or too-large image; an
@@ -226,7 +227,8 @@ class Moderator:
         ev = _Evidence()
         ev.source["sexual"] = DETECTOR_NAME
         ev.detail["sexual"] = f"found nudity ({findings.sexual:.2f})"
-        if purpose in ("edit", "variation") and surface == "upload":
+        if purpose in ("edit", "variation"):
+            # On the output too: a prompt must not paint a real-looking face into a photo.
             scores["face-edit"] = findings.face
             ev.source["face-edit"] = DETECTOR_NAME
             ev.detail["face-edit"] = f"found a human face ({findings.face:.2f}); edits of real faces are refused"

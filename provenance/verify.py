@@ -158,7 +158,7 @@ def _read_manifest(data: bytes, mime: str, trust_anchors: bytes | str | None) ->
     )
 
 
-def verify(data: bytes, *, trust_anchors: bytes | str | None = None) -> Verdict:
+def verify(data: bytes, *, trust_anchors: bytes | str | None = None, image: Image.Image | None = None) -> Verdict:
     """Return what can be established about the provenance of an encoded image.
 
     The C2PA manifest (if any) is validated with a Context of its own, so the
@@ -170,6 +170,8 @@ def verify(data: bytes, *, trust_anchors: bytes | str | None = None) -> Verdict:
         data: PNG, JPEG or WebP bytes, at most 50 MiB and 40 megapixels.
         trust_anchors: PEM certificates to trust (e.g. the development CA's
             ``ca.pem``); with ``None`` no signer is trusted.
+        image: ``data`` already decoded (a caller that decodes uploads once, in
+            one place); None decodes it here.
 
     Returns:
         A :class:`Verdict`. Costs one decode of the image plus the watermark search.
@@ -188,7 +190,8 @@ def verify(data: bytes, *, trust_anchors: bytes | str | None = None) -> Verdict:
     mime = sniff_mime(data)
     if mime is None:
         raise InvalidInput("not a PNG, JPEG or WebP image")
-    image = _decode_image(data)
+    if image is None:
+        image = _decode_image(data)
     verdict = _read_manifest(data, mime, trust_anchors)
     verdict.watermark_id = watermark.extract(image)
     return verdict

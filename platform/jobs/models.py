@@ -35,8 +35,11 @@ class Job(models.Model):
     seed = models.BigIntegerField(null=True, blank=True)
     response_format = models.CharField(max_length=16, default="url")
     end_user = models.CharField(max_length=256, blank=True)  # OpenAI's `user` field, the partner's own end-user id
+    # The upload in canonical form (jobs.intake): an 8-bit sRGB RGB PNG, and for edits the
+    # regeneration mask as an L PNG (255 = regenerate). Every later reader uses these two files.
     upload = models.FileField(upload_to="uploads/%Y/%m/%d", null=True, blank=True)
     mask = models.FileField(upload_to="uploads/%Y/%m/%d", null=True, blank=True)
+    upload_sha256 = models.CharField(max_length=64, blank=True)  # intake.pixel_digest of the canonical pixels
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress_stage = models.CharField(max_length=32, blank=True)

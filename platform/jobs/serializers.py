@@ -31,13 +31,14 @@ class GenerationIn(_Prompt, _Common):
     pass
 
 
+# allow_empty_file: an empty upload is the intake's to refuse, with its code (invalid_image).
 class EditIn(_Prompt, _Common):
-    image = serializers.FileField()
-    mask = serializers.FileField(required=False, allow_null=True)
+    image = serializers.FileField(allow_empty_file=True)
+    mask = serializers.FileField(required=False, allow_null=True, allow_empty_file=True)
 
 
 class VariationIn(_Common):
-    image = serializers.FileField()
+    image = serializers.FileField(allow_empty_file=True)
 
 
 class ModerationIn(serializers.Serializer):
@@ -60,4 +61,4 @@ class JobIn(serializers.Serializer):
 
 
 class VerifyIn(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(allow_empty_file=True)

@@ -4,10 +4,8 @@ inference, classification, stamping and storage run outside transactions."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from trust.audit import audit_event
 
+from . import intake
 from .models import Image, Job
 
 log = logging.getLogger(__name__)
@@ -31,23 +30,20 @@ class JobBusy(Exception):
     """Another worker holds a live lease on the job; try again later."""
 
 
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    name: str
-
-
 def job_create(*, user, api_key=None, kind: str, prompt: str = "", n: int = 1, size: int = 256, seed: int | None = None,
-               response_format: str = "url", end_user: str = "", upload: Upload | None = None,
-               mask: Upload | None = None) -> Job:
-    """Store a new job and queue its safety gates; nothing reaches a GPU before they pass."""
+               response_format: str = "url", end_user: str = "", upload: intake.Canonical | None = None) -> Job:
+    """Store a new job and queue its safety gates; nothing reaches a GPU before they pass.
+
+    ``upload`` is the intake's canonical picture (and mask): stored once, read by every later step."""
     job = Job(user=user, api_key=api_key, kind=kind, prompt=prompt, n=n, size=size, seed=seed,
               response_format=response_format, end_user=end_user[:256])
     job.timings = {"created": time.time()}
     if upload is not None:
-        job.upload.save(f"{job.id}-image.png", ContentFile(upload.data), save=False)
-    if mask is not None:
-        job.mask.save(f"{job.id}-mask.png", ContentFile(mask.data), save=False)
+        job.upload.save(f"{job.id}-image.png", ContentFile(upload.png), save=False)
+        job.upload_sha256 = upload.sha256
+        job.timings["intake"] = upload.notes
+        if upload.mask_png is not None:
+            job.mask.save(f"{job.id}-mask.png", ContentFile(upload.mask_png), save=False)
     with transaction.atomic():
         job.save()
         # The audit entry for the request is appended by the first worker step (_audit_created):
@@ -111,17 +107,19 @@ def job_moderate(*, job_id) -> str:
     gates = runtime.moderator()
     if job.prompt:
         decisions.append(gates.check_text(job.prompt, surface="prompt").to_dict())
+    gate_sha256 = None
     if job.upload:
-        with job.upload.open("rb") as fh:
-            data = fh.read()
-        decisions.append(gates.check_image(data, surface="upload", purpose=job.kind).to_dict())
+        picture = _canonical_picture(job)
+        gate_sha256 = intake.pixel_digest(picture)  # the array the gate judges (compared with the generator's)
+        decisions.append(gates.check_image(picture, surface="upload", purpose=job.kind).to_dict())
     worst = _worst(decisions)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.status != Status.MODERATING:  # cancelled meanwhile
             return job.status
         job.decisions = decisions
-        job.timings = {**job.timings, "gate_s": time.time() - started, "gated": time.time()}
+        job.timings = {**job.timings, "gate_s": time.time() - started, "gated": time.time(),
+                       **({"gate_sha256": gate_sha256} if gate_sha256 else {})}
         for decision in decisions:
             audit_event("gate.decision", subject=f"job:{job.id}", data=decision)
         if worst and worst["action"] == "block":
@@ -134,6 +132,12 @@ def job_moderate(*, job_id) -> str:
             _set_status(job, Status.QUEUED, progress_stage="waiting for a GPU worker")
             transaction.on_commit(lambda: _enqueue_generation(job.id))
         return job.status
+
+
+def _canonical_picture(job: Job):
+    """Return the job's stored canonical picture (RGB), the one every reader uses."""
+    with job.upload.open("rb") as fh:
+        return intake.load_canonical(fh.read())
 
 
 def _after_block(job: Job, decision: dict) -> None:
@@ -233,14 +237,17 @@ def job_generate(*, job_id) -> str:
         queue_wait = time.time() - job.timings.get("gated", job.timings.get("created", time.time()))
         _set_status(job, Status.RUNNING, attempts=attempt, lease_until=_lease(), progress_stage="starting",
                     progress_step=0, progress_total=0, timings={**job.timings, "queue_wait_s": queue_wait})
-    parent = None
+    parent = picture = area = None
     if job.upload:
         with job.upload.open("rb") as fh:
-            parent = fh.read()
-    mask = None
+            parent = fh.read()  # the canonical PNG: also the C2PA parent
+        picture = intake.load_canonical(parent)
+        # The array the generator receives, recorded next to the gate's (they must agree).
+        job.timings = {**job.timings, "generator_sha256": intake.pixel_digest(picture)}
+        Job.objects.filter(pk=job_id, attempts=attempt).update(timings=job.timings)
     if job.mask:
         with job.mask.open("rb") as fh:
-            mask = fh.read()
+            area = intake.load_mask(fh.read())
     steps = settings.HALLMARK["GENERATION_STEPS"]
     progress = _Progress(job, attempt)
     started = time.time()
@@ -249,9 +256,9 @@ def job_generate(*, job_id) -> str:
         if job.kind == Job.Kind.GENERATION:
             images = gen.generate(job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
         elif job.kind == Job.Kind.VARIATION:
-            images = gen.vary(parent, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
+            images = gen.vary(picture, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
         else:
-            images = gen.edit(parent, mask, job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
+            images = gen.edit(picture, area, job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
     except generation.Cancelled:
         return _finish_if_current(job_id, attempt, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
     except generation.InvalidRequest as exc:
@@ -259,9 +266,11 @@ def job_generate(*, job_id) -> str:
                                   error_param=getattr(exc, "param", "") or "")
     generation_s = time.time() - started
 
-    # Output gate: nothing leaves that the image classifier did not allow.
+    # Output gate: nothing leaves that the image classifier did not allow. An edit or variation
+    # is also held to the face-edit rule, so a prompt cannot paint a real-looking face into a photo.
     gates = runtime.moderator()
-    outputs = [gates.check_image(image, surface="output").to_dict() for image in images]
+    purpose = job.kind if job.kind in (Job.Kind.EDIT, Job.Kind.VARIATION) else None
+    outputs = [gates.check_image(image, surface="output", purpose=purpose).to_dict() for image in images]
     worst = _worst(outputs)
     if worst and worst["action"] != "allow":
         with transaction.atomic():
@@ -308,7 +317,7 @@ def _stamp_all(job: Job, images, parent: bytes | None) -> list[Image]:
     from . import runtime
 
     gen, stamper = runtime.generator(), runtime.stamper()
-    parent_format = _format_of(parent)  # one decode of the upload, not one per output
+    parent_format = "png" if parent else None  # the canonical PNG the gates judged
     stamped = []
     for index, image in enumerate(images):
         record_id = new_record_id()
@@ -320,14 +329,6 @@ def _stamp_all(job: Job, images, parent: bytes | None) -> list[Image]:
         item.file.save(f"{record_id}.png", ContentFile(data), save=False)
         stamped.append(item)
     return stamped
-
-
-def _format_of(data: bytes | None) -> str | None:
-    if not data:
-        return None
-    from PIL import Image as PILImage
-
-    return "image/" + PILImage.open(io.BytesIO(data)).format.lower()
 
 
 def _finish_if_current(job_id, attempt: int, status: str, **fields) -> str:

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
-from . import runtime, services, uploads
+from . import intake, runtime, services, uploads
 from .admission import admit
 from .errors import ApiError
 from .models import Image, Job
@@ -34,21 +34,14 @@ def _create_job(request, kind: str) -> Job:
     serializer = {"generation": GenerationIn, "edit": EditIn, "variation": VariationIn}[kind](data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
-    upload = mask = None
+    upload = None
     if kind in ("edit", "variation"):
-        raw, image = uploads.read_image(data["image"], param="image")
-        upload = services.Upload(raw, data["image"].name)
-        mask_image = None
-        if data.get("mask"):
-            raw_mask, mask_image = uploads.read_image(data["mask"], param="mask")
-            mask = services.Upload(raw_mask, data["mask"].name)
-        if kind == "edit":
-            uploads.check_edit_pair(image, mask_image)
+        upload = uploads.accept(data["image"], mask=data.get("mask") if kind == "edit" else None, kind=kind)
     key = _api_key(request)
     admit(user=request.user, key=key, scope=SCOPE_IMAGES, images=data["n"])
     return services.job_create(user=request.user, api_key=key, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
                                size=data["size"], seed=data["seed"], response_format=data["response_format"],
-                               end_user=data.get("user", ""), upload=upload, mask=mask)
+                               end_user=data.get("user", ""), upload=upload)
 
 
 def _api_key(request) -> ApiKey | None:
@@ -242,16 +235,29 @@ class VerifyView(APIView):
     def post(self, request):
         serializer = VerifyIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data["file"].read()
-        if len(data) > 20 * 1024 * 1024:
-            raise ApiError("file: at most 20 MB.", param="file", code="file_too_large")
-        return Response(verify_payload(data))
+        return Response(verify_payload(serializer.validated_data["file"]))
 
 
-def verify_payload(data: bytes) -> dict:
-    from provenance import verify
+VERIFY_MAX_BYTES = 20 * 1024 * 1024
 
-    verdict = verify(data, trust_anchors=runtime.trust_anchors())
+
+def verify_payload(upload) -> dict:
+    """Return the provenance body for an uploaded file; the intake reads and decodes it once.
+
+    Raises:
+        ApiError: the file is empty, over 20 MB (refused before it is read whole) or not a
+            readable PNG, JPEG or WebP image.
+    """
+    from provenance.verify import MAX_PIXELS, verify
+
+    try:
+        data = intake.read_capped(upload, max_bytes=VERIFY_MAX_BYTES, param="file")
+        # Provenance reads the pixels as a person sees them: the same canonical decode as uploads.
+        picture, _notes = intake.decode(data, param="file", max_pixels=MAX_PIXELS)
+    except intake.UploadRejected as exc:
+        code = "file_too_large" if exc.code == "image_too_large" and "MB" in exc.message else exc.code
+        raise ApiError(exc.message, code=code, param="file") from exc
+    verdict = verify(data, trust_anchors=runtime.trust_anchors(), image=picture.convert("RGB"))
     body = {"provenance": verdict.to_dict(), "record": None}
     # resolved_record_id ignores the id of a tampered (invalid) manifest and falls back to the watermark.
     record_id = verdict.resolved_record_id

@@ -1,4 +1,4 @@
-"""Web forms; uploads are checked by the same code the API uses (jobs.uploads)."""
+"""Web forms; uploads go through the same intake the API uses (jobs.uploads.accept)."""
 from __future__ import annotations
 
 from django import forms
@@ -10,12 +10,11 @@ from hallmark.errors import DomainError
 
 from jobs import uploads
 from jobs.serializers import MAX_PROMPT
-from jobs.services import Upload
 
 SIZE_CHOICES = [(256, "256 × 256"), (512, "512 × 512"), (1024, "1024 × 1024")]
 N_CHOICES = [(i, str(i)) for i in range(1, 5)]
 
-# Upload checks raise a DomainError in English with a code; the page shows the translated sentence for the code.
+# The intake speaks English with a code; the page shows the translated sentence for the code.
 UPLOAD_ERRORS = {
     "invalid_image": _("The file is empty."),
     "image_too_large": _("The image is too large: at most 4 MB and 4096 × 4096 pixels."),
@@ -64,13 +63,7 @@ class EditForm(_ImageOptions):
         if image is None:
             return data
         try:
-            raw, decoded = uploads.read_image(image, param="image")
-            data["upload"] = Upload(raw, image.name)
-            mask_image = None
-            if mask is not None:
-                raw_mask, mask_image = uploads.read_image(mask, param="mask")
-                data["mask_upload"] = Upload(raw_mask, mask.name)
-            uploads.check_edit_pair(decoded, mask_image)
+            data["upload"] = uploads.accept(image, mask=mask, kind="edit")
         except DomainError as exc:
             raise _upload_error(exc)
         return data
@@ -95,8 +88,7 @@ class VaryForm(_ImageOptions):
             raise forms.ValidationError(_("Upload an image or pick one from your gallery."), code="required")
         try:
             if image is not None:
-                raw, _decoded = uploads.read_image(image, param="image")
-                data["upload"] = Upload(raw, image.name)
+                data["upload"] = uploads.accept(image, kind="variation")
             else:
                 # Only the owner's images can be picked: another account's id is "not found".
                 from django.http import Http404
@@ -106,8 +98,7 @@ class VaryForm(_ImageOptions):
                 except Http404:
                     raise forms.ValidationError(_("That image is not in your gallery."), code="not_found")
                 with chosen.file.open("rb") as fh:
-                    raw = fh.read()
-                data["upload"] = Upload(raw, f"{chosen.record_id}.png")
+                    data["upload"] = uploads.accept(fh, kind="variation")
         except DomainError as exc:
             raise _upload_error(exc)
         return data

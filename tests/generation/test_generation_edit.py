@@ -63,3 +63,21 @@ def test_a_512_edit_keeps_the_outside_too(gen, astronaut):
     (edited,) = gen.edit(astronaut, mask, "a small robot", size=512, seed=2, steps=2)
     area = area_at(mask, 512)
     assert np.abs(pixels(edited) - pixels(astronaut)).max(axis=-1)[outside_eroded(area)].max() <= TOLERANCE
+
+
+def test_a_bool_area_gives_the_same_edit_as_the_mask_it_came_from(gen, astronaut):
+    mask = transparent_square_mask(512, (100, 300, 260, 460))
+    area = np.asarray(mask.getchannel("A")) == 0  # what a caller that decoded the upload once passes
+    (from_area,) = gen.edit(astronaut, area, "a red balloon", seed=4, steps=2)
+    (from_mask,) = gen.edit(astronaut, mask, "a red balloon", seed=4, steps=2)
+    assert np.array_equal(pixels(from_area), pixels(from_mask))
+
+
+def test_a_bool_area_of_another_shape_or_empty_is_refused(gen, astronaut):
+    from generation import InvalidRequest
+
+    with pytest.raises(InvalidRequest) as err:
+        gen.edit(astronaut, np.ones((10, 10), bool), "a hat", steps=2)
+    assert err.value.param == "mask"
+    with pytest.raises(InvalidRequest):
+        gen.edit(astronaut, np.zeros((512, 512), bool), "a hat", steps=2)

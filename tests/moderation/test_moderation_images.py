@@ -78,3 +78,27 @@ def test_a_transparent_png_is_accepted(mod):
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     assert mod.check_image(buf.getvalue()).allowed
+
+
+@pytest.mark.parametrize("purpose", ["edit", "variation"])
+def test_the_output_of_an_edit_or_variation_that_shows_a_face_is_refused(mod, purpose):
+    d = mod.check_image(sample("astronaut"), surface="output", purpose=purpose)
+    assert d.blocked and "face-edit" in d.categories
+
+
+def test_the_output_of_a_generation_may_show_a_face(mod):
+    assert mod.check_image(sample("astronaut"), surface="output").allowed
+
+
+def test_alpha_is_dropped_not_composited_so_a_faint_face_is_still_seen(mod):
+    rgba = sample("astronaut").convert("RGBA")
+    rgba.putalpha(1)  # nearly invisible on white, but the RGB a generator keeps is the face
+    assert mod.check_image(rgba, surface="upload", purpose="edit").blocked
+
+
+def test_sixteen_bit_pixels_are_refused_not_rescaled(mod):
+    import numpy as np
+
+    grey = Image.fromarray((np.asarray(sample("astronaut").convert("L"), dtype=np.uint16) * 257))
+    with pytest.raises(InvalidInput):
+        mod.check_image(grey, purpose="edit")

@@ -168,3 +168,31 @@ def test_over_the_daily_quota_gets_429_and_reserves_nothing(live_server, owner_k
     assert int(response.headers["Retry-After"]) > 0
     assert post(live_server, "/v1/jobs", key=owner_key, json={"prompt": "a dog", "n": 1}).status_code == 202
     assert Job.objects.count() == 2
+
+
+def _bomb_30000() -> bytes:
+    out = io.BytesIO()
+    Image.new("1", (30000, 30000)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, build, code", [
+    ("zero bytes", lambda: b"", "invalid_image"),
+    ("truncated PNG", lambda: png_bytes(sample_photo("coffee", 256))[:4000], "invalid_image_format"),
+    ("SVG", lambda: b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>', "invalid_image_format"),
+    ("30000x30000 1-bit bomb", _bomb_30000, "image_too_large"),
+])
+def test_bad_uploads_to_edits_and_variations_get_400_with_a_code(live_server, owner_key, name, build, code):
+    data = build()
+    error = error_of(_edit(live_server, owner_key, data), 400)
+    assert (error["param"], error["code"]) == ("image", code), name
+    response = post(live_server, "/v1/images/variations", key=owner_key, files={"image": ("x.png", data, "image/png")},
+                    data={"size": "256x256"})
+    assert (error_of(response, 400)["code"]) == code, name
+
+
+@pytest.mark.parametrize("data, code", [(b"", "invalid_image"), (b"plain text", "invalid_image_format")])
+def test_verify_refuses_what_is_not_an_image_with_a_code(live_server, data, code):
+    response = post(live_server, "/v1/provenance/verify", files={"file": ("x.png", data, "image/png")})
+    error = error_of(response, 400)
+    assert (error["param"], error["code"]) == ("file", code)

@@ -27,8 +27,7 @@ def _submit(request, form, kind: str):
     data = form.cleaned_data
     try:
         job = studio_job_create(user=request.user, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
-                                size=data["size"], seed=data.get("seed"), upload=data.get("upload"),
-                                mask=data.get("mask_upload"))
+                                size=data["size"], seed=data.get("seed"), upload=data.get("upload"))
     except DomainError as exc:
         form.add_error(None, exc.message)
         return None
@@ -124,7 +123,7 @@ def image_detail(request, image_id):
 
 @login_required
 def job_upload(request, job_id):
-    """Serve a job's uploaded original to its owner (the edit result is shown beside it)."""
+    """Serve a job's upload to its owner as the canonical picture the gates judged and the model used."""
     from django.http import FileResponse, Http404
 
     job = selectors.job_for_owner(user=request.user, job_id=job_id)

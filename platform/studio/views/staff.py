@@ -62,7 +62,7 @@ def review_decide(request, job_id):
 
 @staff_required
 def review_upload(request, job_id):
-    """Show a reviewer the image a held edit or variation was asked for."""
+    """Show a reviewer the canonical picture a held edit or variation was judged on (alpha dropped)."""
     from django.http import FileResponse, Http404
 
     job = get_object_or_404(Job, pk=job_id)

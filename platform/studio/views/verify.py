@@ -15,10 +15,11 @@ def verify(request):
     form = VerifyForm(request.POST or None, request.FILES or None)
     panel = None
     if request.method == "POST" and form.is_valid():
+        from jobs.errors import ApiError
         from jobs.views import verify_payload
 
         try:
-            panel = provenance_panel.summarise(verify_payload(form.cleaned_data["file"].read()))
-        except InvalidInput as exc:
+            panel = provenance_panel.summarise(verify_payload(form.cleaned_data["file"]))
+        except (InvalidInput, ApiError) as exc:
             form.add_error("file", str(exc))
     return render(request, "studio/verify.html", {"form": form, "panel": panel}, status=400 if form.errors else 200)
