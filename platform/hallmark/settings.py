@@ -26,12 +26,23 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 def _local_secret_key() -> str:
     """Return a per-checkout secret kept in var/, never in the repository."""
+    import os
+
     path = VAR_DIR / "secret_key"
     if not path.exists():
         from django.core.management.utils import get_random_secret_key
 
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(get_random_secret_key())
+        # Created 0600 from the start (O_EXCL: two processes starting at once keep the first's key).
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(get_random_secret_key())
+    if path.stat().st_mode & 0o077:  # one written world-readable by an older checkout
+        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -150,7 +161,11 @@ if STORAGES["default"]["BACKEND"].startswith("storages."):
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not LOCAL)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not LOCAL)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a proxy that sets it (and strips the client's own):
+# without one, any client could claim HTTPS. DJANGO_PROXY_SSL_HEADER names the header
+# ("X-Forwarded-Proto"); empty = no proxy.
+_proxy_header = env.str("DJANGO_PROXY_SSL_HEADER", default="").strip()
+SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header.upper().replace('-', '_')}", "https") if _proxy_header else None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if LOCAL else 3600)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
