@@ -108,8 +108,15 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'h
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web and worker processes share the file: wait for the writer instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Web and worker processes share the file. WAL lets readers run beside the one writer;
+    # IMMEDIATE takes the write lock when a transaction starts, so a reader turned writer
+    # waits for the busy timeout instead of failing at once with "database is locked"
+    # (SQLite cannot wait on a lock upgrade inside a DEFERRED transaction).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits and quotas are counted here, so every web process must share it:
@@ -247,6 +254,12 @@ HALLMARK = {
     "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=300.0),
     # A running job whose worker stops renewing this lease is taken over by another worker.
     "JOB_LEASE_S": env.int("HALLMARK_JOB_LEASE_S", default=60),
+    # Attempts per job step (a job that keeps killing its worker fails with a reason after these),
+    # and the sweeper's deadlines: idle on the safety side or with a lapsed lease, waiting for a GPU.
+    "MAX_ATTEMPTS": env.int("HALLMARK_MAX_ATTEMPTS", default=3),
+    "JOB_STALE_S": env.int("HALLMARK_JOB_STALE_S", default=300),
+    "JOB_QUEUE_DEADLINE_S": env.int("HALLMARK_JOB_QUEUE_DEADLINE_S", default=3600),
+    "JOB_SWEEP_S": env.int("HALLMARK_JOB_SWEEP_S", default=60),
     "RATE_LIMIT_PER_MINUTE": env.int("HALLMARK_RATE_LIMIT_PER_MINUTE", default=60),
     "DAILY_IMAGE_QUOTA": env.int("HALLMARK_DAILY_IMAGE_QUOTA", default=500),
     "SIGNED_URL_TTL_S": env.int("HALLMARK_SIGNED_URL_TTL_S", default=3600),
@@ -260,6 +273,7 @@ HALLMARK = {
 CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "trust.tasks.audit_checkpoint", "schedule": float(HALLMARK["AUDIT_CHECKPOINT_S"])},
     "held-expire": {"task": "trust.tasks.held_expire", "schedule": 60.0},
+    "jobs-sweep": {"task": "jobs.tasks.job_sweep_stale", "schedule": float(HALLMARK["JOB_SWEEP_S"])},
 }
 
 LOGGING = {
