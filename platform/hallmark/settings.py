@@ -177,9 +177,16 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if LOCAL else 360
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Uploads: the API allows 4 MB images (OpenAI's limit); leave room for the multipart envelope.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Uploads: the API allows 4 MB images (OpenAI's limit), verify 20 MB. The byte cap runs
+# while the body streams (hallmark.upload_limits), before Django's handlers keep a chunk;
+# non-file fields of a multipart body (a prompt, a size) need far less than a megabyte.
+FILE_UPLOAD_HANDLERS = [
+    "hallmark.upload_limits.ByteCapUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -264,6 +271,10 @@ HALLMARK = {
     "DAILY_IMAGE_QUOTA": env.int("HALLMARK_DAILY_IMAGE_QUOTA", default=500),
     "SIGNED_URL_TTL_S": env.int("HALLMARK_SIGNED_URL_TTL_S", default=3600),
     "MAX_UPLOAD_BYTES": 4 * 1024 * 1024,
+    # The public verify endpoint: its own byte and pixel caps and a per-client (IP) rate limit.
+    "VERIFY_MAX_BYTES": env.int("HALLMARK_VERIFY_MAX_BYTES", default=20 * 1024 * 1024),
+    "VERIFY_MAX_PIXELS": env.int("HALLMARK_VERIFY_MAX_PIXELS", default=4096 * 4096),
+    "VERIFY_RATE_PER_MINUTE": env.int("HALLMARK_VERIFY_RATE_PER_MINUTE", default=30),
     # Trust and safety: strikes and suspensions (trust/enforcement.yaml when empty), how long a
     # held request waits for a reviewer, how often the audit head is signed.
     "ENFORCEMENT_POLICY": env.str("HALLMARK_ENFORCEMENT_POLICY", default="") or None,

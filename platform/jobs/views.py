@@ -23,7 +23,7 @@ from . import runtime, services, uploads
 from .admission import admit
 from .errors import ApiError
 from .models import Image, Job
-from .serializers import EditIn, GenerationIn, ModerationIn, VariationIn, VerifyIn
+from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, VariationIn, VerifyIn
 
 URL_SALT = "hallmark.image-url"
 
@@ -174,10 +174,10 @@ class JobsView(APIView):
 
     @extend_schema(request=GenerationIn, responses={202: OpenApiTypes.OBJECT})
     def post(self, request):
-        kind = request.data.get("kind", "generation")
-        if kind not in ("generation", "edit", "variation"):
-            raise ApiError("kind must be generation, edit or variation.", param="kind", code="invalid_value")
-        job = _create_job(request, kind)
+        # A serializer, not request.data.get: a JSON array, null or string body is a 400, not a 500.
+        serializer = JobIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = _create_job(request, serializer.validated_data["kind"])
         return Response(job_payload(request, job), status=status.HTTP_202_ACCEPTED)
 
 
@@ -235,12 +235,21 @@ class VerifyView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def post(self, request):
+        from accounts import limits
+
+        cfg = settings.HALLMARK
+        # Before the body is read: a flood is refused for the price of a counter.
+        try:
+            limits.count_client(request, bucket="verify", limit=cfg["VERIFY_RATE_PER_MINUTE"])
+        except limits.LimitExceeded as exc:
+            raise ApiError(str(exc), status=429, code=exc.code, type="rate_limit_error",
+                           headers={"Retry-After": str(exc.retry_after)})
+        request._request.max_upload_bytes = cfg["VERIFY_MAX_BYTES"]  # read by the streaming byte cap
         serializer = VerifyIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data["file"].read()
-        if len(data) > 20 * 1024 * 1024:
-            raise ApiError("file: at most 20 MB.", param="file", code="file_too_large")
-        return Response(verify_payload(data))
+        upload = serializer.validated_data["file"]
+        uploads.check_pixels(upload, limit=cfg["VERIFY_MAX_PIXELS"], param="file")
+        return Response(verify_payload(upload.read()))
 
 
 def verify_payload(data: bytes) -> dict:
