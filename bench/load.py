@@ -129,8 +129,9 @@ class Load:
     # --- actions -------------------------------------------------------------------
     def _create(self, session, kind: str):
         with self.lock:
-            if len(self.report.jobs) >= self.max_jobs:
-                return self._poll(session)
+            full = len(self.report.jobs) >= self.max_jobs
+        if full:  # outside the lock: _poll takes it too
+            return self._poll(session)
         if kind == "edit":
             response = self._call(session, "edit", "POST", "/v1/jobs", headers=self._auth(),
                                   data={"kind": "edit", "prompt": self.random.choice(PROMPTS), "size": "256x256"},
