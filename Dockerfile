@@ -6,8 +6,18 @@ ARG TORCH_INDEX=""
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 HALLMARK_ENV=production
 RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 gettext && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY . /app
+# Only what the image runs (see .dockerignore: keys, .env and var/ never enter a layer);
+# the project metadata and libraries first, so code edits reuse the dependency layer.
+COPY pyproject.toml README.md ./
+COPY generation ./generation
+COPY moderation ./moderation
+COPY provenance ./provenance
 RUN pip install ${TORCH_INDEX:+--index-url $TORCH_INDEX} "$TORCH_SPEC" && pip install -e '.[s3]'
-RUN HALLMARK_ENV=demo DJANGO_SECRET_KEY=build python manage.py collectstatic --noinput
+COPY manage.py ./
+COPY platform ./platform
+# collectstatic needs settings, not secrets: a throwaway key, and var/ removed from the layer.
+RUN HALLMARK_ENV=demo DJANGO_SECRET_KEY=build STATIC_ROOT=/app/static python manage.py collectstatic --noinput \
+    && rm -rf /app/var
+ENV STATIC_ROOT=/app/static
 EXPOSE 8000
 CMD ["gunicorn", "--chdir", "platform", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "8", "--timeout", "330", "hallmark.wsgi"]

@@ -56,6 +56,7 @@ def _name(common_name: str) -> x509.Name:
 def _write_private(path: Path, data: bytes) -> None:
     # Create with 0600 from the start so the key is never world-readable, even briefly.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # O_CREAT's mode does not apply to a file that already existed (force=True)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
 

@@ -63,3 +63,15 @@ def count_request(*, user, key=None, images: int = 0) -> None:
     if images and values[1] > quota:
         raise LimitExceeded(f"Daily image quota reached ({quota} images).", retry_after=86400 - now % 86400,
                             code="quota_exceeded")
+
+
+def count_client(*, address: str, bucket: str, limit: int) -> None:
+    """Count one anonymous request from the client's address in this minute.
+
+    Raises LimitExceeded past ``limit``. The address is REMOTE_ADDR: behind a proxy, run it
+    with a trusted-proxy setup that sets REMOTE_ADDR (a client-sent header is not trusted)."""
+    now = int(time.time())
+    (count,) = _add_to_counters([(f"{bucket}:{address}:{now // 60}", 1, 120)])
+    if count > limit:
+        raise LimitExceeded(f"Rate limit reached: {limit} requests per minute from your address.",
+                            retry_after=60 - now % 60, code="rate_limit_exceeded")

@@ -26,12 +26,23 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 def _local_secret_key() -> str:
     """Return a per-checkout secret kept in var/, never in the repository."""
+    import os
+
     path = VAR_DIR / "secret_key"
     if not path.exists():
         from django.core.management.utils import get_random_secret_key
 
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(get_random_secret_key())
+        # Created 0600 from the start (O_EXCL: two processes starting at once keep the first's key).
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(get_random_secret_key())
+    if path.stat().st_mode & 0o077:  # one written world-readable by an older checkout
+        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -97,8 +108,15 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'h
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web and worker processes share the file: wait for the writer instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Web and worker processes share the file. WAL lets readers run beside the one writer;
+    # IMMEDIATE takes the write lock when a transaction starts, so a reader turned writer
+    # waits for the busy timeout instead of failing at once with "database is locked"
+    # (SQLite cannot wait on a lock upgrade inside a DEFERRED transaction).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits and quotas are counted here, so every web process must share it:
@@ -150,14 +168,25 @@ if STORAGES["default"]["BACKEND"].startswith("storages."):
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not LOCAL)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not LOCAL)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a proxy that sets it (and strips the client's own):
+# without one, any client could claim HTTPS. DJANGO_PROXY_SSL_HEADER names the header
+# ("X-Forwarded-Proto"); empty = no proxy.
+_proxy_header = env.str("DJANGO_PROXY_SSL_HEADER", default="").strip()
+SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header.upper().replace('-', '_')}", "https") if _proxy_header else None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if LOCAL else 3600)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Uploads: the API allows 4 MB images (OpenAI's limit); leave room for the multipart envelope.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Uploads: the API allows 4 MB images (OpenAI's limit), verify 20 MB. The byte cap runs
+# while the body streams (hallmark.upload_limits), before Django's handlers keep a chunk;
+# non-file fields of a multipart body (a prompt, a size) need far less than a megabyte.
+FILE_UPLOAD_HANDLERS = [
+    "hallmark.upload_limits.ByteCapUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -232,10 +261,20 @@ HALLMARK = {
     "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=300.0),
     # A running job whose worker stops renewing this lease is taken over by another worker.
     "JOB_LEASE_S": env.int("HALLMARK_JOB_LEASE_S", default=60),
+    # Attempts per job step (a job that keeps killing its worker fails with a reason after these),
+    # and the sweeper's deadlines: idle on the safety side or with a lapsed lease, waiting for a GPU.
+    "MAX_ATTEMPTS": env.int("HALLMARK_MAX_ATTEMPTS", default=3),
+    "JOB_STALE_S": env.int("HALLMARK_JOB_STALE_S", default=300),
+    "JOB_QUEUE_DEADLINE_S": env.int("HALLMARK_JOB_QUEUE_DEADLINE_S", default=3600),
+    "JOB_SWEEP_S": env.int("HALLMARK_JOB_SWEEP_S", default=60),
     "RATE_LIMIT_PER_MINUTE": env.int("HALLMARK_RATE_LIMIT_PER_MINUTE", default=60),
     "DAILY_IMAGE_QUOTA": env.int("HALLMARK_DAILY_IMAGE_QUOTA", default=500),
     "SIGNED_URL_TTL_S": env.int("HALLMARK_SIGNED_URL_TTL_S", default=3600),
     "MAX_UPLOAD_BYTES": 4 * 1024 * 1024,
+    # The public verify endpoint: its own byte and pixel caps and a per-client (IP) rate limit.
+    "VERIFY_MAX_BYTES": env.int("HALLMARK_VERIFY_MAX_BYTES", default=20 * 1024 * 1024),
+    "VERIFY_MAX_PIXELS": env.int("HALLMARK_VERIFY_MAX_PIXELS", default=4096 * 4096),
+    "VERIFY_RATE_PER_MINUTE": env.int("HALLMARK_VERIFY_RATE_PER_MINUTE", default=30),
     # Trust and safety: strikes and suspensions (trust/enforcement.yaml when empty), how long a
     # held request waits for a reviewer, how often the audit head is signed.
     "ENFORCEMENT_POLICY": env.str("HALLMARK_ENFORCEMENT_POLICY", default="") or None,
@@ -245,6 +284,7 @@ HALLMARK = {
 CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "trust.tasks.audit_checkpoint", "schedule": float(HALLMARK["AUDIT_CHECKPOINT_S"])},
     "held-expire": {"task": "trust.tasks.held_expire", "schedule": 60.0},
+    "jobs-sweep": {"task": "jobs.tasks.job_sweep_stale", "schedule": float(HALLMARK["JOB_SWEEP_S"])},
 }
 
 LOGGING = {

@@ -84,6 +84,12 @@ def _first_validation_error(detail: Any, param: str | None = None) -> tuple[str 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         return error_response(exc)
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):  # the upload caps
+        code = getattr(exc, "code", "request_too_large")
+        message = str(exc) if code == "file_too_large" else f"The request body is too large or has too many parts: {exc}"
+        return ApiError(message, status=413, code=code, param="file" if code == "file_too_large" else None).response()
     if not isinstance(exc, exceptions.APIException):
         lib = from_library_error(exc)
         if lib is not None:

@@ -48,7 +48,9 @@ def job_create(*, user, api_key=None, kind: str, prompt: str = "", n: int = 1, s
         job.save()
         # The audit entry for the request is appended by the first worker step (_audit_created):
         # the chain's head lock serialises every append, and the request path stays off it.
-        transaction.on_commit(lambda: _enqueue_moderation(job.id))
+        # robust: the job is stored; if the broker is away the sweeper enqueues it later,
+        # and the client still gets its 202 and job id instead of a 500.
+        transaction.on_commit(lambda: _enqueue_moderation(job.id), robust=True)
     return job
 
 
@@ -99,9 +101,14 @@ def job_moderate(*, job_id) -> str:
         # A copy delivered again after a worker died finds MODERATING and simply runs again.
         if job.status not in (Status.QUEUED, Status.MODERATING) or job.decisions:
             return job.status
+        tries = int(job.timings.get("moderate_attempts", 0)) + 1
+        if tries > settings.HALLMARK["MAX_ATTEMPTS"]:  # it keeps killing its worker: end it
+            _set_status(job, Status.FAILED, error_code="attempts_exhausted",
+                        error_message=f"The safety check did not finish in {tries - 1} attempts.")
+            return job.status
         if job.status == Status.QUEUED:
             _audit_created(job)
-        _set_status(job, Status.MODERATING)
+        _set_status(job, Status.MODERATING, timings={**job.timings, "moderate_attempts": tries})
     started = time.time()
     decisions: list[dict] = []
     gates = runtime.moderator()
@@ -130,7 +137,7 @@ def job_moderate(*, job_id) -> str:
             _set_status(job, Status.HELD, error_code="held_for_review", error_message=worst["reason"])
         else:
             _set_status(job, Status.QUEUED, progress_stage="waiting for a GPU worker")
-            transaction.on_commit(lambda: _enqueue_generation(job.id))
+            transaction.on_commit(lambda: _enqueue_generation(job.id), robust=True)  # else the sweeper
         return job.status
 
 
@@ -234,6 +241,10 @@ def job_generate(*, job_id) -> str:
             _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
             return job.status
         attempt = job.attempts + 1
+        if attempt > settings.HALLMARK["MAX_ATTEMPTS"]:  # each earlier run died (killed worker, lost lease)
+            _set_status(job, Status.FAILED, error_code="attempts_exhausted",
+                        error_message=f"Generation did not finish in {job.attempts} attempts.")
+            return job.status
         queue_wait = time.time() - job.timings.get("gated", job.timings.get("created", time.time()))
         _set_status(job, Status.RUNNING, attempts=attempt, lease_until=_lease(), progress_stage="starting",
                     progress_step=0, progress_total=0, timings={**job.timings, "queue_wait_s": queue_wait})

@@ -10,8 +10,19 @@ from .models import Job
 
 log = logging.getLogger(__name__)
 
-# Faults worth retrying: a database or storage hiccup, a worker-local error.
-TRANSIENT = (OSError, ConnectionError, TimeoutError)
+# Faults worth retrying: the database or the broker briefly away (a restart, a failover,
+# SQLite's lock), a storage hiccup, a worker-local error.
+import django.db  # noqa: E402
+import kombu.exceptions  # noqa: E402
+import redis.exceptions  # noqa: E402
+
+TRANSIENT = (OSError, ConnectionError, TimeoutError, django.db.OperationalError, django.db.InterfaceError,
+             kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def _backoff(retries: int) -> int:
+    """Return the delay before retry ``retries`` + 1: 2, 4, 8 … seconds, at most a minute."""
+    return min(60, 2 ** (retries + 1))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, name="jobs.tasks.job_moderate")
@@ -22,9 +33,10 @@ def job_moderate(self, job_id: str) -> str:
         return "missing"  # deleted since it was queued: nothing to do
     except TRANSIENT as exc:
         if self.request.retries >= self.max_retries:
+            # If the database is still away this raises too; the sweeper then ends the job.
             services.job_fail(job_id=job_id, message=f"The safety check could not run: {exc}", code="safety_unavailable")
-            raise
-        raise self.retry(exc=exc, countdown=2 ** self.request.retries)
+            return "failed"
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, name="jobs.tasks.job_generate")
@@ -40,10 +52,23 @@ def job_generate(self, job_id: str) -> str:
 
         raise self.retry(countdown=settings.HALLMARK["JOB_LEASE_S"], max_retries=None)
     except Exception as exc:
-        if self.request.retries >= self.max_retries:
+        from django.conf import settings
+
+        if self.request.retries + 1 >= min(self.max_retries + 1, settings.HALLMARK["MAX_ATTEMPTS"]):
             log.exception("job %s failed", job_id)
             services.job_fail(job_id=job_id, message=f"Generation failed: {type(exc).__name__}: {exc}")
             return "failed"
         log.warning("job %s: retrying after %s", job_id, exc)
-        services.job_drop_lease(job_id=job_id)
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1))
+        try:
+            services.job_drop_lease(job_id=job_id)
+        except TRANSIENT:
+            pass  # the database is away too: the lease lapses by itself
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
+
+
+@shared_task(name="jobs.tasks.job_sweep_stale")
+def job_sweep_stale() -> dict:
+    from .sweeper import job_sweep_stale as sweep
+
+    result = sweep()
+    return {"requeued": len(result.requeued), "failed": len(result.failed)}

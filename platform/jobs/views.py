@@ -23,7 +23,7 @@ from . import intake, runtime, services, uploads
 from .admission import admit
 from .errors import ApiError
 from .models import Image, Job
-from .serializers import EditIn, GenerationIn, ModerationIn, VariationIn, VerifyIn
+from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, VariationIn, VerifyIn
 
 URL_SALT = "hallmark.image-url"
 
@@ -172,10 +172,10 @@ class JobsView(APIView):
 
     @extend_schema(request=GenerationIn, responses={202: OpenApiTypes.OBJECT})
     def post(self, request):
-        kind = request.data.get("kind", "generation")
-        if kind not in ("generation", "edit", "variation"):
-            raise ApiError("kind must be generation, edit or variation.", param="kind", code="invalid_value")
-        job = _create_job(request, kind)
+        # A serializer, not request.data.get: a JSON array, null or string body is a 400, not a 500.
+        serializer = JobIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = _create_job(request, serializer.validated_data["kind"])
         return Response(job_payload(request, job), status=status.HTTP_202_ACCEPTED)
 
 
@@ -233,27 +233,34 @@ class VerifyView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def post(self, request):
+        from accounts import limits
+
+        cfg = settings.HALLMARK
+        # Before the body is read: a flood is refused for the price of a counter (429, Retry-After).
+        limits.count_client(address=request.META.get("REMOTE_ADDR") or "unknown", bucket="verify",
+                            limit=cfg["VERIFY_RATE_PER_MINUTE"])
+        request._request.max_upload_bytes = cfg["VERIFY_MAX_BYTES"]  # read by the streaming byte cap
         serializer = VerifyIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(verify_payload(serializer.validated_data["file"]))
-
-
-VERIFY_MAX_BYTES = 20 * 1024 * 1024
 
 
 def verify_payload(upload) -> dict:
     """Return the provenance body for an uploaded file; the intake reads and decodes it once.
 
     Raises:
-        ApiError: the file is empty, over 20 MB (refused before it is read whole) or not a
-            readable PNG, JPEG or WebP image.
+        ApiError: the file is empty, over HALLMARK_VERIFY_MAX_BYTES (refused before it is read
+            whole), over HALLMARK_VERIFY_MAX_PIXELS (read from the header) or not a readable
+            PNG, JPEG or WebP image.
     """
     from provenance.verify import MAX_PIXELS, verify
 
+    cfg = settings.HALLMARK
+
     try:
-        data = intake.read_capped(upload, max_bytes=VERIFY_MAX_BYTES, param="file")
+        data = intake.read_capped(upload, max_bytes=cfg["VERIFY_MAX_BYTES"], param="file")
         # Provenance reads the pixels as a person sees them: the same canonical decode as uploads.
-        picture, _notes = intake.decode(data, param="file", max_pixels=MAX_PIXELS)
+        picture, _notes = intake.decode(data, param="file", max_pixels=min(MAX_PIXELS, cfg["VERIFY_MAX_PIXELS"]))
     except intake.UploadRejected as exc:
         code = "file_too_large" if exc.code == "image_too_large" and "MB" in exc.message else exc.code
         raise ApiError(exc.message, code=code, param="file") from exc

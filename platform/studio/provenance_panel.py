@@ -7,6 +7,7 @@ asks first (made or edited by AI? by which model? signed by whom, and trusted?).
 from __future__ import annotations
 
 import hashlib
+import io
 
 from django.core.cache import cache
 
@@ -58,6 +59,6 @@ def panel_for_bytes(data: bytes) -> dict:
     key = "studio:provenance:" + hashlib.sha256(data).hexdigest()
     payload = cache.get(key)
     if payload is None:
-        payload = verify_payload(data)
+        payload = verify_payload(io.BytesIO(data))
         cache.set(key, payload, CACHE_S)
     return summarise(payload)

@@ -62,8 +62,11 @@ class Command(BaseCommand):
                 user.is_superuser = True
                 user.save(update_fields=["is_superuser"])
             creds[username] = password
-        creds_file.write_text(json.dumps(creds))
-        creds_file.chmod(0o600)
+        # Passwords: created 0600 from the start, never world-readable even briefly.
+        fd = os.open(creds_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(json.dumps(creds))
         demo = user_get_or_create(username="demo")[0]
         _, raw = api_key_create(user=demo, name="demo")
         self.stdout.write("")

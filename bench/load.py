@@ -1,0 +1,246 @@
+"""Load: N concurrent clients for T seconds against a running Hallmark, then drain and report.
+
+Mixes generations and edits (through /v1/jobs), moderations, public verify, job polling and
+GET /v1/models. Loopback only, bounded in clients, seconds, requests and jobs; it stops by
+itself. Prints figures, asserts nothing (tests/platform/test_load.py runs it briefly):
+
+    .venv/bin/python bench/load.py --url http://127.0.0.1:8000 --key $KEY             # the demo
+    .venv/bin/python bench/load.py --url http://127.0.0.1:8000 --key $KEY --clients 32 --seconds 60
+
+Reported: 5xx answers; refused answers (429) and how many lacked Retry-After; jobs still
+non-terminal after the drain; p50/p99 of GET /v1/models overall and while this run's jobs
+were waiting for a GPU (the gpu queue non-empty).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import ipaddress
+import json
+import random
+import socket
+import statistics
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+from PIL import Image
+
+TERMINAL = {"succeeded", "blocked", "failed", "cancelled"}
+PROMPTS = ["a watercolor lighthouse at dawn", "a red fox in the snow", "雪地里的狐狸", "a bowl of ramen, studio light",
+           "an origami crane on a desk"]
+
+
+def _png(mode: str, colour, hole: bool = False) -> bytes:
+    image = Image.new(mode, (256, 256), colour)
+    if hole:
+        image.paste((0, 0, 0, 0), (96, 96, 160, 160))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _loopback_only(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    if not addresses or not all(ipaddress.ip_address(a).is_loopback for a in addresses):
+        raise SystemExit(f"refusing to load {host}: this benchmark runs against loopback only")
+
+
+@dataclass
+class Report:
+    requests: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    by_action: Counter = field(default_factory=Counter)
+    server_errors: list[str] = field(default_factory=list)
+    refused: int = 0
+    refused_without_retry_after: int = 0
+    jobs: dict[str, str] = field(default_factory=dict)
+    models_ms: list[float] = field(default_factory=list)
+    models_busy_ms: list[float] = field(default_factory=list)
+    non_terminal_after_drain: list[str] = field(default_factory=list)
+    drain_s: float = 0.0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        def pct(values, q):
+            return round(statistics.quantiles(values, n=100)[q - 1], 1) if len(values) >= 2 else None
+
+        return {
+            "requests": self.requests, "seconds": round(self.seconds, 1), "statuses": dict(self.statuses),
+            "by_action": dict(self.by_action), "5xx": len(self.server_errors), "5xx_samples": self.server_errors[:5],
+            "refused_429": self.refused, "429_without_retry_after": self.refused_without_retry_after,
+            "jobs_created": len(self.jobs), "job_outcomes": dict(Counter(self.jobs.values())),
+            "non_terminal_after_drain": len(self.non_terminal_after_drain), "drain_s": round(self.drain_s, 1),
+            "models_p50_ms": pct(self.models_ms, 50), "models_p99_ms": pct(self.models_ms, 99),
+            "models_busy_n": len(self.models_busy_ms),
+            "models_busy_p50_ms": pct(self.models_busy_ms, 50), "models_busy_p99_ms": pct(self.models_busy_ms, 99),
+        }
+
+
+class Load:
+    def __init__(self, url: str, key: str, *, clients: int, seconds: float, max_jobs: int, max_requests: int,
+                 seed: int = 0):
+        _loopback_only(url)
+        self.url, self.key = url.rstrip("/"), key
+        self.clients, self.seconds, self.max_jobs, self.max_requests = clients, seconds, max_jobs, max_requests
+        self.report = Report()
+        self.lock = threading.Lock()
+        self.random = random.Random(seed)
+        self.photo = _png("RGB", (90, 140, 200))
+        self.masked = _png("RGBA", (90, 140, 200, 255), hole=True)
+
+    # --- one request, recorded ---------------------------------------------------
+    def _record(self, action: str, response: requests.Response | None, error: str = "") -> None:
+        with self.lock:
+            self.report.requests += 1
+            self.report.by_action[action] += 1
+            if response is None:
+                self.report.statuses["error"] += 1
+                self.report.server_errors.append(f"{action}: {error}")
+                return
+            self.report.statuses[response.status_code] += 1
+            if response.status_code >= 500:
+                self.report.server_errors.append(f"{action}: {response.status_code} {response.text[:200]}")
+            if response.status_code == 429:
+                self.report.refused += 1
+                if not response.headers.get("Retry-After"):
+                    self.report.refused_without_retry_after += 1
+
+    def _call(self, session: requests.Session, action: str, method: str, path: str, **kwargs):
+        try:
+            response = session.request(method, self.url + path, timeout=60, **kwargs)
+        except requests.RequestException as exc:
+            self._record(action, None, f"{type(exc).__name__}: {exc}")
+            return None
+        self._record(action, response)
+        return response
+
+    def _auth(self) -> dict:
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def _gpu_busy(self) -> bool:
+        with self.lock:
+            return any(status not in TERMINAL for status in self.report.jobs.values())
+
+    # --- actions -------------------------------------------------------------------
+    def _create(self, session, kind: str):
+        with self.lock:
+            full = len(self.report.jobs) >= self.max_jobs
+        if full:  # outside the lock: _poll takes it too
+            return self._poll(session)
+        if kind == "edit":
+            response = self._call(session, "edit", "POST", "/v1/jobs", headers=self._auth(),
+                                  data={"kind": "edit", "prompt": self.random.choice(PROMPTS), "size": "256x256"},
+                                  files={"image": ("photo.png", self.masked, "image/png")})
+        else:
+            response = self._call(session, "generation", "POST", "/v1/jobs", headers=self._auth(),
+                                  json={"prompt": self.random.choice(PROMPTS), "size": "256x256", "n": 1})
+        if response is not None and response.status_code == 202:
+            body = response.json()
+            with self.lock:
+                self.report.jobs[body["id"]] = body["status"]
+
+    def _poll(self, session):
+        with self.lock:
+            pending = [job for job, status in self.report.jobs.items() if status not in TERMINAL]
+        if not pending:
+            return self._models(session)
+        job_id = self.random.choice(pending)
+        response = self._call(session, "poll", "GET", f"/v1/jobs/{job_id}", headers=self._auth())
+        if response is not None and response.status_code == 200:
+            with self.lock:
+                self.report.jobs[job_id] = response.json()["status"]
+
+    def _models(self, session):
+        busy = self._gpu_busy()
+        started = time.perf_counter()
+        response = self._call(session, "models", "GET", "/v1/models", headers=self._auth())
+        ms = (time.perf_counter() - started) * 1000
+        if response is not None and response.status_code == 200:
+            with self.lock:
+                self.report.models_ms.append(ms)
+                if busy:
+                    self.report.models_busy_ms.append(ms)
+
+    def _moderate(self, session):
+        self._call(session, "moderation", "POST", "/v1/moderations", headers=self._auth(),
+                   json={"input": [self.random.choice(PROMPTS)]})
+
+    def _verify(self, session):
+        self._call(session, "verify", "POST", "/v1/provenance/verify", files={"file": ("p.png", self.photo, "image/png")})
+
+    def _client(self, deadline: float) -> None:
+        session = requests.Session()
+        actions = [(lambda s: self._create(s, "generation"), 2), (lambda s: self._create(s, "edit"), 1),
+                   (self._moderate, 2), (self._verify, 1), (self._poll, 3), (self._models, 3)]
+        funcs, weights = zip(*actions)
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.report.requests >= self.max_requests:
+                    return
+                func = self.random.choices(funcs, weights)[0]
+            func(session)
+        session.close()
+
+    def drain(self, timeout: float) -> None:
+        """Wait for every job this run created to end; record the ones that did not."""
+        started = time.monotonic()
+        session = requests.Session()
+        while time.monotonic() - started < timeout:
+            with self.lock:
+                pending = [job for job, status in self.report.jobs.items() if status not in TERMINAL]
+            if not pending:
+                break
+            for job_id in pending:
+                response = session.get(f"{self.url}/v1/jobs/{job_id}", headers=self._auth(), timeout=60)
+                if response.status_code == 200:
+                    with self.lock:
+                        self.report.jobs[job_id] = response.json()["status"]
+                elif response.status_code == 429:
+                    time.sleep(min(5, int(response.headers.get("Retry-After", "1"))))
+                    break
+            time.sleep(0.5)
+        self.report.drain_s = time.monotonic() - started
+        self.report.non_terminal_after_drain = [j for j, s in self.report.jobs.items() if s not in TERMINAL]
+
+    def run(self, *, drain_s: float) -> Report:
+        started = time.monotonic()
+        deadline = started + self.seconds
+        threads = [threading.Thread(target=self._client, args=(deadline,), daemon=True) for _ in range(self.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(self.seconds + 120)  # a request times out after 60 s: every client ends
+        self.report.seconds = time.monotonic() - started
+        self.drain(drain_s)
+        return self.report
+
+
+def run(url: str, key: str, *, clients: int = 32, seconds: float = 60, max_jobs: int = 48, max_requests: int = 20_000,
+        drain_s: float = 600, seed: int = 0) -> Report:
+    """Run the load and the drain; return the report."""
+    return Load(url, key, clients=clients, seconds=seconds, max_jobs=max_jobs, max_requests=max_requests,
+                seed=seed).run(drain_s=drain_s)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--key", required=True, help="an API key with the images and moderation scopes")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--max-jobs", type=int, default=48, help="jobs created at most (the drain must finish)")
+    parser.add_argument("--max-requests", type=int, default=20_000)
+    parser.add_argument("--drain", type=float, default=600, help="seconds to wait for the jobs to end")
+    args = parser.parse_args()
+    report = run(args.url, args.key, clients=min(args.clients, 64), seconds=min(args.seconds, 600),
+                 max_jobs=args.max_jobs, max_requests=args.max_requests, drain_s=min(args.drain, 1800))
+    print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
