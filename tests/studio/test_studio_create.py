@@ -132,5 +132,9 @@ def test_vary_with_a_picked_gallery_image_sends_that_image(owner_client, owner, 
     response = owner_client.post("/vary/", {"pick": str(image.id), "n": 2, "size": 256})
     job = Job.objects.get(user=owner, kind="variation")
     assert response.status_code == 302 and job.n == 2
+    # The job stores the canonical picture of the pick: the same pixels, re-encoded once.
+    from jobs import intake
+
     with job.upload.open("rb") as fh:
-        assert fh.read() == sample_png
+        assert job.upload_sha256 == intake.pixel_digest(intake.load_canonical(fh.read()))
+    assert job.upload_sha256 == intake.intake(sample_png).sha256
