@@ -15,9 +15,9 @@ Scheme (spread spectrum on luminance, periodic tile, keyed layout, period search
   XORed onto the framed payload all derive from a **secret key** (HMAC-SHA256),
   so without the key a copy can neither be read nor a valid mark forged.
 * **Canonical resolution** (after TrustMark): the mark is computed on a copy
-  whose shorter side is at most :data:`CANONICAL` (384) pixels, and the change
+  whose shorter side is exactly :data:`CANONICAL` (384) pixels, and the change
   is upsampled to the image's size. The tile's period in the image is thus
-  ``64 * short_side / 384`` pixels (64 for smaller images): proportional to
+  ``64 * short_side / 384`` pixels: proportional to
   the image, so an image resized by any factor still has it at the predicted
   period, which the decoder tries first.
 * The encoder is *informed* (it measures the chips the host itself produces
@@ -59,7 +59,7 @@ __all__ = ["embed", "extract", "reads_back", "payload_of", "record_id_of", "psnr
            "TILE", "CANONICAL", "PEAKS", "PSNR_FLOOR", "MAX_KEYS", "MAX_PERIODS", "MIN_KEY_BYTES"]
 
 TILE = 64
-# Shorter side of the resolution the mark is computed at: 6 tiles. Larger
+# Shorter side of the resolution the mark is computed at: 6 tiles, whatever the size. Larger
 # images get a proportionally larger tile (lower absolute frequency), which
 # survives downscales to 0.3x and JPEG better, and costs less to embed.
 CANONICAL = 384
@@ -194,7 +194,7 @@ def _as_rgb(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _canonical_size(w: int, h: int) -> tuple[int, int]:
-    scale = min(1.0, CANONICAL / min(w, h))
+    scale = CANONICAL / min(w, h)
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
@@ -209,7 +209,7 @@ def _resize(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def embed(image: Image.Image, record_id: str, *, key: bytes, strength: float = STRENGTH) -> Image.Image:
     """Return an RGB (or RGBA) copy of ``image`` carrying ``record_id`` invisibly, under ``key``.
 
-    The mark is computed at the canonical resolution (shorter side at most
+    The mark is computed at the canonical resolution (shorter side
     :data:`CANONICAL`), upsampled and added at ``strength``; the result is read
     back the way :func:`extract` would (from the pixels and from a JPEG-85
     copy). Hosts it does not read back from are re-embedded with the
