@@ -97,6 +97,8 @@ def images_payload(request, job: Job) -> list[dict]:
                 items.append({"b64_json": base64.b64encode(fh.read()).decode()})
         else:
             items.append({"url": signed_url(request, image)})
+        # Extension to OpenAI's image object: whether the stamper read the watermark back.
+        items[-1]["hallmark"] = {"record_id": image.record_id, "watermark_verified": image.watermark_verified}
     return items
 
 
@@ -109,7 +111,8 @@ def job_payload(request, job: Job) -> dict:
         "data": [], "error": None,
     }
     if job.status == Job.Status.SUCCEEDED:
-        out["data"] = [{"url": signed_url(request, image), "record_id": image.record_id} for image in job.images.all()]
+        out["data"] = [{"url": signed_url(request, image), "record_id": image.record_id,
+                        "watermark_verified": image.watermark_verified} for image in job.images.all()]
     elif job.error_code:
         out["error"] = {"code": job.error_code, "message": job.error_message, "param": job.error_param or None}
     return out
@@ -246,7 +249,7 @@ class VerifyView(APIView):
 def verify_payload(data: bytes) -> dict:
     from provenance import verify
 
-    verdict = verify(data, trust_anchors=runtime.trust_anchors())
+    verdict = verify(data, trust_anchors=runtime.trust_anchors(), watermark_keys=runtime.watermark_keys())
     body = {"provenance": verdict.to_dict(), "record": None}
     # resolved_record_id ignores the id of a tampered (invalid) manifest and falls back to the watermark.
     record_id = verdict.resolved_record_id
@@ -255,7 +258,7 @@ def verify_payload(data: bytes) -> dict:
         body["record"] = {
             "record_id": image.record_id, "kind": image.job.kind, "created": image.created.isoformat(),
             "model_id": image.model_id, "model_version": image.model_version,
-            "manifest_sha256": image.manifest_sha256,
+            "manifest_sha256": image.manifest_sha256, "watermark_verified": image.watermark_verified,
             "found_by": "manifest" if record_id == verdict.record_id and verdict.manifest_state != "invalid" else "watermark",
         }
     return body
