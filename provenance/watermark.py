@@ -232,7 +232,10 @@ def embed(image: Image.Image, record_id: str, *, key: bytes, strength: float = S
         InvalidInput: If the image is too small or large, or the id is malformed.
         ConfigurationError: If the key is not bytes of at least 16.
     """
-    layout = _layout(_check_key(key))
+    return _embed_with(image, record_id, _layout(_check_key(key)), strength)
+
+
+def _embed_with(image: Image.Image, record_id: str, layout: _Layout, strength: float = STRENGTH) -> Image.Image:
     rgb, alpha = _as_rgb(image)
     h, w = rgb.shape[:2]
     size = _canonical_size(w, h)
