@@ -29,15 +29,16 @@ Scheme (spread spectrum on luminance, periodic tile, keyed layout, period search
   along each axis: see :func:`_periods`), resample so the period is 64,
   whiten, fold modulo 64 (a crop at any offset becomes a cyclic shift), find
   the shift from the keyed pilots' correlation peak, read the chips, Viterbi
-  decode, check the CRC. The predicted period is tried first, then up to
-  :data:`MAX_PERIODS` - 1 estimated ones, each with every configured key.
+  decode, check the CRC. The predicted period is tried first, then those of
+  Hallmark's output sizes, then estimated ones, at most :data:`MAX_PERIODS`,
+  each with every configured key.
 
 False positives: every reported id passed a 32-bit CRC after the keyed
 unmasking; a decoding attempt on an unmarked image (or with a wrong key) yields
 a pseudo-random 80-bit word that passes with probability 2**-32. :func:`extract`
-makes at most ``MAX_PERIODS * PEAKS * len(keys)`` attempts, 4 * 4 * 3 = 48 with
+makes at most ``MAX_PERIODS * PEAKS * len(keys)`` attempts, 8 * 4 * 3 = 96 with
 the current and two previous keys (:data:`MAX_KEYS`), so the rate is below
-48 * 2**-32 = 1.1e-8 per image by construction, under the 1e-6 target.
+96 * 2**-32 = 2.2e-8 per image by construction, under the 1e-6 target.
 """
 
 from __future__ import annotations
@@ -74,7 +75,10 @@ _ESCALATIONS = (((1.0, 1.0, 1.0), True), (_LUMA_WEIGHTS, True), (_LUMA_WEIGHTS, 
 _CHECK_JPEG_QUALITY = 85
 PEAKS = 4
 MAX_KEYS = 3
-MAX_PERIODS = 4
+MAX_PERIODS = 8
+# Hallmark's output sides: a crop (without a resize) of one keeps its period, 64 * side / 384, so
+# these are tried right after the predicted period, before the estimated ones.
+OUTPUT_SIDES = (256, 512, 1024)
 MIN_KEY_BYTES = 16
 _MIN_SIDE = 64
 _MAX_PIXELS = 40_000_000
@@ -82,6 +86,8 @@ _MAX_PIXELS = 40_000_000
 # a 256 px original's tile then measures 96 px, a large image's 64 (57 after an 80 % crop).
 _SEARCH_SIDE = 384
 _SEARCH_LAGS = (36, 200)
+_FLAT_BINS = 9
+_FLAT_THRESHOLD = 2.0
 
 
 def _band() -> tuple[np.ndarray, np.ndarray]:
@@ -494,7 +500,14 @@ def _periods(luma: np.ndarray, count: int) -> list[tuple[float, float]]:
     white -= white.mean()
     hh, ww = white.shape
     spectrum = np.fft.rfft2(white, s=(2 * hh, 2 * ww))
-    auto = np.fft.irfft2(spectrum * np.conj(spectrum), s=(2 * hh, 2 * ww))
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+    # Spectral flattening: the tile is a set of sharp lines in the spectrum, a
+    # photograph's texture a broad hump; dividing by the local mean power and
+    # keeping only what stands out leaves mostly the lines, so the host's own
+    # (aperiodic or weakly periodic) structure no longer wins the peak search.
+    local = cv2.blur(power, (_FLAT_BINS, _FLAT_BINS), borderType=cv2.BORDER_REFLECT) + 1e-9
+    lines = np.maximum(power / local - _FLAT_THRESHOLD, 0.0)
+    auto = np.fft.irfft2(lines, s=(2 * hh, 2 * ww))
     prof_x = auto[0, :ww] / (hh * (ww - np.arange(ww)))
     prof_y = auto[:hh, 0] / ((hh - np.arange(hh)) * ww)
 
@@ -558,8 +571,9 @@ def extract(image: Image.Image, *, keys: Sequence[bytes]) -> str | None:
     """Return the record id carried by ``image`` under one of ``keys``, or ``None`` if none is found.
 
     Tries the period the canonical resolution predicts for this size (any
-    uniform resize of an uncropped image), then the periods estimated from the
-    image (:func:`_periods`: crops, resizes of images under 384 px), at most
+    uniform resize of an uncropped image), then those of Hallmark's output
+    sizes (:data:`OUTPUT_SIDES`: crops), then the periods estimated from the
+    image (:func:`_periods`: crops of resized copies), at most
     :data:`MAX_PERIODS` in all, each with every key (current first) and up to
     :data:`PEAKS` synchronisation candidates. An id is returned only if its
     CRC-32 checks, which bounds false ids by construction (module docstring).
@@ -582,12 +596,13 @@ def extract(image: Image.Image, *, keys: Sequence[bytes]) -> str | None:
     tried = [_predicted_period(w, h)]
     payload = _decode_at(luma, tried[0], layouts)
     if payload is None:
-        for period in _periods(luma, MAX_PERIODS - 1):
+        known = [(TILE * side / CANONICAL,) * 2 for side in OUTPUT_SIDES]
+        for period in known + _periods(luma, MAX_PERIODS - 1 - len(known)):
             if any(abs(period[0] / p[0] - 1) < 0.002 and abs(period[1] / p[1] - 1) < 0.002 for p in tried):
                 continue
             tried.append(period)
             payload = _decode_at(luma, period, layouts)
-            if payload is not None:
+            if payload is not None or len(tried) == MAX_PERIODS:
                 break
     return None if payload is None else record_id_of(payload)
 
