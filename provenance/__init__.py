@@ -13,7 +13,7 @@ Example::
 
 from .errors import ConfigurationError, InvalidInput, ProvenanceError, SigningError
 from .record import JobKind, Record, new_record_id
-from .stamp import Stamper
+from .stamp import Stamped, Stamper
 from .verify import Verdict, verify
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "ProvenanceError",
     "Record",
     "SigningError",
+    "Stamped",
     "Stamper",
     "Verdict",
     "new_record_id",

@@ -19,7 +19,7 @@ _IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 TRAINED_ALGORITHMIC_MEDIA = _IPTC + "trainedAlgorithmicMedia"
 COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA = _IPTC + "compositeWithTrainedAlgorithmicMedia"
 _PARENT_LABEL = "parent"
-WATERMARK_SCHEME = "org.hallmark.watermark.tile-dft.v1"
+WATERMARK_SCHEME = "org.hallmark.watermark.keyed-tile-dft.v2"
 
 
 def parent_ingredient(record: Record) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def parent_ingredient(record: Record) -> dict[str, Any]:
     }
 
 
-def manifest_definition(record: Record, mime: str) -> dict[str, Any]:
+def manifest_definition(record: Record, mime: str, *, watermarked: bool = True) -> dict[str, Any]:
     """Return the manifest JSON that ``c2pa.Builder`` signs for ``record``.
 
     It names the software agent, the model and the record id, and states the
@@ -86,7 +86,8 @@ def manifest_definition(record: Record, mime: str) -> dict[str, Any]:
                     "record_id": record.record_id,
                     "kind": record.kind,
                     "model": model,
-                    "watermark": WATERMARK_SCHEME,
+                    # Claimed only when the stamper read the mark back from the encoded bytes.
+                    "watermark": WATERMARK_SCHEME if watermarked else None,
                 },
             },
         ],

@@ -6,6 +6,7 @@ import io
 import json
 import warnings
 from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import c2pa
@@ -158,7 +159,8 @@ def _read_manifest(data: bytes, mime: str, trust_anchors: bytes | str | None) ->
     )
 
 
-def verify(data: bytes, *, trust_anchors: bytes | str | None = None, image: Image.Image | None = None) -> Verdict:
+def verify(data: bytes, *, trust_anchors: bytes | str | None = None, image: Image.Image | None = None,
+           watermark_keys: Sequence[bytes] = ()) -> Verdict:
     """Return what can be established about the provenance of an encoded image.
 
     The C2PA manifest (if any) is validated with a Context of its own, so the
@@ -172,13 +174,15 @@ def verify(data: bytes, *, trust_anchors: bytes | str | None = None, image: Imag
             ``ca.pem``); with ``None`` no signer is trusted.
         image: ``data`` already decoded (a caller that decodes uploads once, in
             one place); None decodes it here.
+        watermark_keys: The current watermark key, then previous ones; without
+            any, the watermark is not read (it cannot be, without the key).
 
     Returns:
         A :class:`Verdict`. Costs one decode of the image plus the watermark search.
 
     Raises:
         InvalidInput: If ``data`` is not bytes, empty, too large, not an image, or truncated.
-        ConfigurationError: If ``trust_anchors`` is not PEM.
+        ConfigurationError: If ``trust_anchors`` is not PEM, or the keys are unusable.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidInput("expected the image as bytes")
@@ -193,5 +197,6 @@ def verify(data: bytes, *, trust_anchors: bytes | str | None = None, image: Imag
     if image is None:
         image = _decode_image(data)
     verdict = _read_manifest(data, mime, trust_anchors)
-    verdict.watermark_id = watermark.extract(image)
+    if watermark_keys:
+        verdict.watermark_id = watermark.extract(image, keys=list(watermark_keys))
     return verdict

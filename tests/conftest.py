@@ -23,6 +23,7 @@ TEST_ENV = {
     "HALLMARK_SIGNING_CERT_CHAIN": str(VAR / "test-keys" / "signer-chain.pem"),
     "HALLMARK_SIGNING_KEY": str(VAR / "test-keys" / "signer.key"),
     "HALLMARK_TRUST_ANCHORS": str(VAR / "test-keys" / "ca.pem"),
+    "HALLMARK_WATERMARK_KEY": str(VAR / "test-keys" / "watermark.key"),
     "HALLMARK_SYNC_TIMEOUT_S": "180",
     "MEDIA_ROOT": str(VAR / "test-media"),
 }
@@ -93,11 +94,13 @@ def tiny_model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def signing_keys() -> Path:
-    """A development CA and signing certificate for the test run."""
+    """A development CA, signing certificate and watermark key (0600, under var/) for the test run."""
     from provenance import devca
+    from provenance.keys import create_key_file
 
     folder = Path(os.environ["HALLMARK_SIGNING_KEY"]).parent
     devca.create(folder)
+    create_key_file(os.environ["HALLMARK_WATERMARK_KEY"])
     return folder
 
 

@@ -257,6 +257,10 @@ HALLMARK = {
     "SIGNING_KEY": env.str("HALLMARK_SIGNING_KEY", default=str(VAR_DIR / "keys" / "signer.key")),
     "TRUST_ANCHORS": env.str("HALLMARK_TRUST_ANCHORS", default=str(VAR_DIR / "keys" / "ca.pem")),
     "TSA_URL": env.str("HALLMARK_TSA_URL", default="") or None,
+    # The secret watermark key (hex in a 0600 file, made by `make demo`), and the keys it replaced,
+    # comma-separated, so images marked before a rotation still verify (at most two).
+    "WATERMARK_KEY": env.str("HALLMARK_WATERMARK_KEY", default=str(VAR_DIR / "keys" / "watermark.key")),
+    "WATERMARK_PREVIOUS_KEYS": env.list("HALLMARK_WATERMARK_PREVIOUS_KEYS", default=[]),
     # How long the OpenAI-style endpoints wait for a job before answering 504-free "still running".
     "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=300.0),
     # A running job whose worker stops renewing this lease is taken over by another worker.

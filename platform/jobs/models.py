@@ -80,6 +80,8 @@ class Image(models.Model):
     file = models.FileField(upload_to="images/%Y/%m/%d")
     record_id = models.CharField(max_length=64, unique=True)
     manifest_sha256 = models.CharField(max_length=64)
+    # Whether the stamper read the watermark back from the stored bytes (null: stamped before the check).
+    watermark_verified = models.BooleanField(null=True)
     model_id = models.CharField(max_length=200)
     model_version = models.CharField(max_length=200)
     created = models.DateTimeField(auto_now_add=True, db_index=True)

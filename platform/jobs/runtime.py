@@ -31,11 +31,21 @@ def generator():
 
 @functools.cache
 def stamper():
-    """Return the C2PA signer and watermarker, from the configured certificate chain and key."""
+    """Return the C2PA signer and watermarker, from the configured certificate chain, key and watermark key."""
     from provenance import Stamper
 
     cfg = settings.HALLMARK
-    return Stamper.from_files(cfg["SIGNING_CERT_CHAIN"], cfg["SIGNING_KEY"], tsa_url=cfg["TSA_URL"])
+    return Stamper.from_files(cfg["SIGNING_CERT_CHAIN"], cfg["SIGNING_KEY"], tsa_url=cfg["TSA_URL"],
+                              watermark_key=watermark_keys()[0])
+
+
+@functools.cache
+def watermark_keys() -> list[bytes]:
+    """Return the watermark keys verification tries: the current one, then the previous ones."""
+    from provenance.keys import read_key_files
+
+    cfg = settings.HALLMARK
+    return read_key_files(cfg["WATERMARK_KEY"], cfg["WATERMARK_PREVIOUS_KEYS"])
 
 
 def trust_anchors() -> bytes | None:

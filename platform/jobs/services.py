@@ -314,7 +314,8 @@ def job_generate(*, job_id) -> str:
         for item in stamped:
             item.save()
             audit_event("provenance.stamped", subject=f"job:{job_id}",
-                        data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index})
+                        data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index,
+                              "watermark_verified": item.watermark_verified})
         timings = {**locked.timings, "generation_s": generation_s, "stamping_s": stamping_s, "finished": time.time()}
         _set_status(locked, Status.SUCCEEDED, progress_step=len(images), timings=timings, decisions=locked.decisions + outputs)
         return locked.status
@@ -334,9 +335,9 @@ def _stamp_all(job: Job, images, parent: bytes | None) -> list[Image]:
         record_id = new_record_id()
         record = Record(record_id=record_id, kind=job.kind, model_id=gen.model_id, model_version=gen.model_version,
                         parent=parent, parent_format=parent_format)
-        data = stamper.stamp(image, record)
+        data, watermark_verified = stamper.stamp(image, record)
         item = Image(job=job, index=index, record_id=record_id, manifest_sha256=hashlib.sha256(data).hexdigest(),
-                     model_id=gen.model_id, model_version=gen.model_version)
+                     model_id=gen.model_id, model_version=gen.model_version, watermark_verified=watermark_verified)
         item.file.save(f"{record_id}.png", ContentFile(data), save=False)
         stamped.append(item)
     return stamped

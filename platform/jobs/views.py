@@ -95,6 +95,8 @@ def images_payload(request, job: Job) -> list[dict]:
                 items.append({"b64_json": base64.b64encode(fh.read()).decode()})
         else:
             items.append({"url": signed_url(request, image)})
+        # Extension to OpenAI's image object: whether the stamper read the watermark back.
+        items[-1]["hallmark"] = {"record_id": image.record_id, "watermark_verified": image.watermark_verified}
     return items
 
 
@@ -107,7 +109,8 @@ def job_payload(request, job: Job) -> dict:
         "data": [], "error": None,
     }
     if job.status == Job.Status.SUCCEEDED:
-        out["data"] = [{"url": signed_url(request, image), "record_id": image.record_id} for image in job.images.all()]
+        out["data"] = [{"url": signed_url(request, image), "record_id": image.record_id,
+                        "watermark_verified": image.watermark_verified} for image in job.images.all()]
     elif job.error_code:
         out["error"] = {"code": job.error_code, "message": job.error_message, "param": job.error_param or None}
     return out
@@ -264,7 +267,8 @@ def verify_payload(upload) -> dict:
     except intake.UploadRejected as exc:
         code = "file_too_large" if exc.code == "image_too_large" and "MB" in exc.message else exc.code
         raise ApiError(exc.message, code=code, param="file") from exc
-    verdict = verify(data, trust_anchors=runtime.trust_anchors(), image=picture.convert("RGB"))
+    verdict = verify(data, trust_anchors=runtime.trust_anchors(), image=picture.convert("RGB"),
+                     watermark_keys=runtime.watermark_keys())
     body = {"provenance": verdict.to_dict(), "record": None}
     # resolved_record_id ignores the id of a tampered (invalid) manifest and falls back to the watermark.
     record_id = verdict.resolved_record_id
@@ -273,7 +277,7 @@ def verify_payload(upload) -> dict:
         body["record"] = {
             "record_id": image.record_id, "kind": image.job.kind, "created": image.created.isoformat(),
             "model_id": image.model_id, "model_version": image.model_version,
-            "manifest_sha256": image.manifest_sha256,
+            "manifest_sha256": image.manifest_sha256, "watermark_verified": image.watermark_verified,
             "found_by": "manifest" if record_id == verdict.record_id and verdict.manifest_state != "invalid" else "watermark",
         }
     return body

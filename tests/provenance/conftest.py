@@ -29,8 +29,16 @@ def anchors(dev_ca) -> str:
 
 
 @pytest.fixture(scope="session")
-def stamper(dev_ca) -> Stamper:
-    return Stamper.from_files(dev_ca.chain, dev_ca.key)
+def wm_key(tmp_path_factory) -> bytes:
+    """A fresh secret watermark key, written and read back the way the platform does (0600 file)."""
+    from provenance.keys import create_key_file, read_key_file
+
+    return read_key_file(create_key_file(tmp_path_factory.mktemp("wmkey") / "watermark.key"))
+
+
+@pytest.fixture(scope="session")
+def stamper(dev_ca, wm_key) -> Stamper:
+    return Stamper.from_files(dev_ca.chain, dev_ca.key, watermark_key=wm_key)
 
 
 @pytest.fixture(scope="session")

@@ -21,13 +21,13 @@ def test_every_error_derives_from_the_base_error():
     [b"", b"hello, world", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"\xff\xd8\xff\xe0garbage"],
     ids=["empty", "text", "png-signature-only", "jpeg-garbage"],
 )
-def test_verify_rejects_garbage(data):
+def test_verify_rejects_garbage(data, wm_key):
     with pytest.raises(InvalidInput):
-        verify(data)
+        verify(data, watermark_keys=[wm_key])
 
 
 def test_verify_rejects_a_truncated_image(stamper, photo):
-    data = stamper.stamp(photo, Record(new_record_id(), "generation", "m", "1"))
+    data = stamper.stamp(photo, Record(new_record_id(), "generation", "m", "1")).data
     with pytest.raises(InvalidInput, match="not a readable image"):
         verify(data[: len(data) // 2])
 
@@ -37,11 +37,11 @@ def test_verify_rejects_oversized_input():
         verify(b"\x89PNG\r\n\x1a\n" + b"\x00" * MAX_INPUT_BYTES)
 
 
-def test_verify_rejects_a_decompression_bomb():
+def test_verify_rejects_a_decompression_bomb(wm_key):
     buffer = io.BytesIO()
     Image.new("L", (10_000, 10_000)).save(buffer, "PNG")  # 100 MP of zeros compresses to ~100 kB
     with pytest.raises(InvalidInput, match="pixels"):
-        verify(buffer.getvalue())
+        verify(buffer.getvalue(), watermark_keys=[wm_key])
 
 
 def test_verify_rejects_non_bytes():
@@ -49,11 +49,11 @@ def test_verify_rejects_non_bytes():
         verify("a string")  # type: ignore[arg-type]
 
 
-def test_verify_rejects_anchors_that_are_not_pem(photo):
+def test_verify_rejects_anchors_that_are_not_pem(photo, wm_key):
     buffer = io.BytesIO()
     photo.save(buffer, "PNG")
     with pytest.raises(ConfigurationError):
-        verify(buffer.getvalue(), trust_anchors="not a certificate")
+        verify(buffer.getvalue(), trust_anchors="not a certificate", watermark_keys=[wm_key])
 
 
 @pytest.mark.parametrize("record_id", ["", "xyz", "0123456789AB", "0123456789abc", "g123456789ab"])
@@ -92,22 +92,22 @@ def test_stamp_rejects_bad_images_formats_and_records(stamper, photo):
     with pytest.raises(InvalidInput):
         stamper.stamp(photo, {"record_id": record.record_id})  # type: ignore[arg-type]
     with pytest.raises(InvalidInput):
-        watermark.extract(b"bytes")  # type: ignore[arg-type]
+        watermark.extract(b"bytes", keys=[b"k" * 16])  # type: ignore[arg-type]
 
 
 def test_credentials_must_parse_and_match(dev_ca, other_ca, tmp_path):
     chain = dev_ca.chain.read_bytes()
     with pytest.raises(ConfigurationError, match="does not belong"):
-        Stamper(chain, other_ca.key.read_bytes())
+        Stamper(chain, other_ca.key.read_bytes(), watermark_key=b"k" * 16)
     with pytest.raises(ConfigurationError):
-        Stamper(b"not pem", dev_ca.key.read_bytes())
+        Stamper(b"not pem", dev_ca.key.read_bytes(), watermark_key=b"k" * 16)
     with pytest.raises(ConfigurationError):
-        Stamper.from_files(tmp_path / "missing.pem", dev_ca.key)
+        Stamper.from_files(tmp_path / "missing.pem", dev_ca.key, watermark_key=b"k" * 16)
     with pytest.raises(ConfigurationError):
-        Stamper(chain, dev_ca.key.read_bytes(), alg="md5")
+        Stamper(chain, dev_ca.key.read_bytes(), alg="md5", watermark_key=b"k" * 16)
 
 
 def test_an_unreachable_time_stamp_authority_is_a_signing_error(dev_ca, photo):
-    stamper = Stamper.from_files(dev_ca.chain, dev_ca.key, tsa_url="http://127.0.0.1:9/tsa")
+    stamper = Stamper.from_files(dev_ca.chain, dev_ca.key, tsa_url="http://127.0.0.1:9/tsa", watermark_key=b"k" * 16)
     with pytest.raises(SigningError):
         stamper.stamp(photo, Record(new_record_id(), "generation", "m", "1"))

@@ -23,11 +23,11 @@ def stamped(owner, signing_keys):
     from jobs.models import Image, Job
 
     record_id = new_record_id()
-    data = runtime.stamper().stamp(sample_photo("coffee"), Record(record_id=record_id, kind="generation",
+    data, verified = runtime.stamper().stamp(sample_photo("coffee"), Record(record_id=record_id, kind="generation",
                                                                   model_id="hallmark-test", model_version="1"))
     job = Job.objects.create(user=owner, kind="generation", prompt="a cup of coffee", status=Job.Status.SUCCEEDED)
     image = Image(job=job, index=0, record_id=record_id, manifest_sha256="0" * 64, model_id="hallmark-test",
-                  model_version="1")
+                  model_version="1", watermark_verified=verified)
     image.file.save(f"{record_id}.png", ContentFile(data))
     return data, record_id
 

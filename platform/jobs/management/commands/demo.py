@@ -49,6 +49,10 @@ class Command(BaseCommand):
         folder = Path(settings.HALLMARK["SIGNING_KEY"]).parent
         devca.create(folder)
         self.stdout.write(f"Signing: development CA in {folder} (trusted only where ca.pem is a trust anchor)")
+        from provenance.keys import create_key_file
+
+        key = create_key_file(settings.HALLMARK["WATERMARK_KEY"])  # kept if present: older images stay readable
+        self.stdout.write(f"Watermark: secret key in {key} (mode 0600; never commit it)")
 
     def _users_and_key(self) -> None:
         from accounts.services import api_key_create, user_get_or_create
