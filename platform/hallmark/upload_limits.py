@@ -16,9 +16,16 @@ ENVELOPE_BYTES = 64 * 1024
 
 
 class UploadTooLarge(RequestDataTooBig):
-    """An upload past its cap: a 400 in a plain Django view, 413 with OpenAI's body under /v1/."""
+    """An upload past its cap, with OpenAI's body under /v1/ (a 400 in a plain Django view).
 
-    code = "file_too_large"
+    One file past the cap is bad input like any other (400, ``image_too_large`` for the image
+    endpoints' fields, ``file_too_large`` for verify's), as OpenAI answers; a declared body too
+    big for any request is refused unread with 413."""
+
+    def __init__(self, message: str, *, param: str | None, status: int):
+        super().__init__(message)
+        self.param, self.status = param, status
+        self.code = "image_too_large" if param in ("image", "mask") else "file_too_large"
 
 
 def max_upload_bytes(request) -> int:
@@ -34,7 +41,8 @@ class ByteCapUploadHandler(FileUploadHandler):
         self.files = 0
         # Two files at most per request (an edit's image and mask); refuse a bigger body unread.
         if content_length and content_length > 2 * self.limit + ENVELOPE_BYTES:
-            raise self._refuse()
+            raise UploadTooLarge(f"The request body is too large: uploads must be at most "
+                                 f"{self.limit // (1024 * 1024)} MB each.", param=None, status=413)
         return None
 
     def new_file(self, *args, **kwargs):
@@ -43,11 +51,9 @@ class ByteCapUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         if start + len(raw_data) > self.limit:
-            raise self._refuse()
+            raise UploadTooLarge(f"{self.field_name}: uploads must be at most {self.limit // (1024 * 1024)} MB.",
+                                 param=self.field_name, status=400)
         return raw_data  # passed on to the next handler, which keeps it
 
     def file_complete(self, file_size):
         return None
-
-    def _refuse(self) -> UploadTooLarge:
-        return UploadTooLarge(f"file: uploads must be at most {self.limit // (1024 * 1024)} MB.")

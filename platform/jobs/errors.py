@@ -87,9 +87,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 
     if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):  # the upload caps
-        code = getattr(exc, "code", "request_too_large")
-        message = str(exc) if code == "file_too_large" else f"The request body is too large or has too many parts: {exc}"
-        return ApiError(message, status=413, code=code, param="file" if code == "file_too_large" else None).response()
+        from hallmark.upload_limits import UploadTooLarge
+
+        if isinstance(exc, UploadTooLarge):  # it knows the field and the status
+            return ApiError(str(exc), status=exc.status, code=exc.code, param=exc.param).response()
+        return ApiError(f"The request body is too large or has too many parts: {exc}", status=413,
+                        code="request_too_large").response()
     if not isinstance(exc, exceptions.APIException):
         lib = from_library_error(exc)
         if lib is not None:
