@@ -342,13 +342,13 @@ class Generator:
                 embeddings = torch.cat([self._encode_image(p["picture"]).repeat_interleave(p["n"], dim=0)
                                         for p in prepared])
                 report(IMAGE_ENCODER, 1, 1)
-                text = self._encode_texts([""] * sum(counts))
+                text = self._encode_texts([""] * len(counts), counts)
                 decoded = self._decode(text, embeddings, steps, None, rng, report)
                 outputs = self._finish(decoded, [""] * sum(counts), size, steps, rng, report, seed=0,
                                        upscale_guidance=1.0)
             else:
                 prompts = [p["prompt"] for p in prepared for _ in range(p["n"])]
-                text = self._encode_texts(prompts)
+                text = self._encode_texts([p["prompt"] for p in prepared], counts)
                 guidance = prepared[0]["guidance"]
                 embeddings = sampling.run_prior(self._unclip, text, len(prompts), steps or self.defaults.prior_steps,
                                                 self.defaults.prior_guidance, rng.generator, report)
@@ -384,10 +384,21 @@ class Generator:
             grouped.append(pictures)
         return grouped
 
-    def _encode_texts(self, prompts: list[str]) -> TextCondition:
-        """CFG text encoding for one prompt per row (unconditional rows first)."""
-        embeds, hidden, mask = self._unclip._encode_prompt(prompts, self._exec_device(self._unclip), 1, True)
-        return TextCondition(embeds, hidden, mask)
+    def _encode_texts(self, prompts: list[str], counts: list[int]) -> TextCondition:
+        """CFG text encoding of a batch: unconditional rows of every item first, then conditional.
+
+        Each item's prompt is encoded on its own, as `generate` does: CLIP's final projection on one
+        row runs a matrix-vector product, on several rows a matrix-matrix one, and the two differ in
+        the last bit on CPU BLAS -- enough for the random tiny networks to move a pixel by 1/255.
+        Text encoding is cheap next to the denoising loops, which do run batched.
+        """
+        parts = [self._encode_text(prompt, n) for prompt, n in zip(prompts, counts)]
+
+        def join(name: str):
+            halves = [getattr(part, name).chunk(2) for part in parts]
+            return torch.cat([h[0] for h in halves] + [h[1] for h in halves])
+
+        return TextCondition(join("embeds"), join("hidden_states"), join("mask"))
 
     # -------------------------------------------------------------------------------- helpers
 
