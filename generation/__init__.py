@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .defaults import DEFAULT_IMAGE_ENCODER_SOURCE, DEFAULT_SOURCE, DEFAULT_UPSCALER_SOURCE, StepDefaults
+from .batching import BatchItem, BatchResult, group_compatible, images_that_fit
 from .errors import Cancelled, GenerationError, InvalidRequest, ModelLoadError
 from .progress import DECODER, IMAGE_ENCODER, PRIOR, SUPER_RESOLUTION, UPSCALE_1024, ProgressCallback
 from .progress import INVERSION
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
     from .generator import Generator
 
 __all__ = [
+    "BatchItem",
+    "BatchResult",
+    "group_compatible",
+    "images_that_fit",
     "Cancelled",
     "DECODER",
     "DEFAULT_IMAGE_ENCODER_SOURCE",

@@ -12,14 +12,16 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from . import inputs, inversion, loading, sampling, text_diff
+from . import batching, inputs, inversion, loading, sampling, text_diff
+from .batching import BatchItem, BatchResult
+from .errors import Cancelled, GenerationError
 from .defaults import DEFAULT_SOURCE, StepDefaults
 from .progress import IMAGE_ENCODER, Progress, ProgressCallback
 from .sampling import Known, TextCondition
@@ -263,6 +265,146 @@ class Generator:
             return self._finish(image_256, [""] * n, size, steps, rng, report, seed=rng.seed_used,
                                 upscale_guidance=1.0)
 
+    # ------------------------------------------------------------------------- cross-job batches
+
+    def run_batch(self, items: Sequence[BatchItem]) -> list[BatchResult]:
+        """Run several jobs of one kind and size as one pass; return one `BatchResult` per item, in order.
+
+        Each item keeps its own seed (its own ``torch.Generator``: its pixels are those it gets
+        alone), its own progress callback and its own cancel. An item that fails validation gets
+        its `InvalidRequest` and the others run; an item that cancels gets `Cancelled` and the
+        batch restarts without it (the survivors' pixels do not change; the steps already run are
+        lost -- cancels are rare next to completions). Restyles run item by item.
+
+        Raises:
+            ValueError: items differ in kind, size, steps or guidance (group them with
+                `generation.batching.group_compatible` first).
+        """
+        batching.check_compatible(items)
+        results = [BatchResult(item) for item in items]
+        live: list[int] = []
+        prepared: dict[int, dict] = {}
+        for index, item in enumerate(items):
+            try:
+                prepared[index] = self._prepare_item(item)
+                live.append(index)
+            except GenerationError as error:
+                results[index].error = error
+        if items and items[0].kind == "restyle":
+            for index in live:
+                results[index].images = self._run_alone(items[index], results[index])
+            return results
+        while live:
+            try:
+                images = self._run_together([items[i] for i in live], [prepared[i] for i in live])
+            except _ItemCancelled as cancel:
+                index = live.pop(cancel.position)
+                results[index].error = cancel.error
+                continue
+            for index, pictures in zip(live, images):
+                results[index].images = pictures
+            break
+        return results
+
+    def _run_alone(self, item: BatchItem, result: BatchResult) -> list[Image.Image] | None:
+        try:
+            return self.restyle(item.image, item.prompt, n=item.n, size=item.size, seed=item.seed,
+                                steps=item.steps, progress=item.progress, **item.options)
+        except GenerationError as error:
+            result.error = error
+            return None
+
+    def _prepare_item(self, item: BatchItem) -> dict:
+        """Validate one item before any model work (as the single-job methods do)."""
+        out = {"n": inputs.check_n(item.n), "size": inputs.check_size(item.size),
+               "seed": inputs.check_seed(item.seed), "steps": inputs.check_steps(item.steps)}
+        out["seed_used"] = secrets.randbits(63) if out["seed"] is None else out["seed"]
+        if item.kind in ("generate", "edit"):
+            out["prompt"] = inputs.check_prompt(item.prompt)
+            out["guidance"] = inputs.check_guidance(item.guidance)
+        if item.kind == "vary":
+            out["picture"] = inputs.open_image(item.image).convert("RGB")
+        if item.kind == "edit":
+            picture = inputs.open_image(item.image, param="image")
+            mask = None if item.mask is None else inputs.open_image(item.mask, param="mask")
+            out["area"] = inputs.regenerate_mask(picture, mask)
+            out["picture"] = inputs.square_rgb(picture)
+        if item.kind == "restyle":
+            text_diff.check_amount(item.options.get("amount", 0.5))
+        return out
+
+    def _run_together(self, items: list[BatchItem], prepared: list[dict]) -> list[list[Image.Image]]:
+        kind, size, steps = items[0].kind, prepared[0]["size"], prepared[0]["steps"]
+        counts = [p["n"] for p in prepared]
+        report = Progress(_fan_out([item.progress for item in items]))
+        with self._job(0) as job:
+            device = self._exec_device(self._unclip)
+            rng = _Seeds([(torch.Generator(device=device).manual_seed(p["seed_used"]), p["n"]) for p in prepared])
+            decoder_size = self._unclip.decoder.config.sample_size
+            super_res_size = self._unclip.super_res_first.config.sample_size
+            if kind == "vary":
+                report(IMAGE_ENCODER, 0, 1)
+                embeddings = torch.cat([self._encode_image(p["picture"]).repeat_interleave(p["n"], dim=0)
+                                        for p in prepared])
+                report(IMAGE_ENCODER, 1, 1)
+                text = self._encode_texts([""] * len(counts), counts)
+                decoded = self._decode(text, embeddings, steps, None, rng, report)
+                outputs = self._finish(decoded, [""] * sum(counts), size, steps, rng, report, seed=0,
+                                       upscale_guidance=1.0)
+            else:
+                prompts = [p["prompt"] for p in prepared for _ in range(p["n"])]
+                text = self._encode_texts([p["prompt"] for p in prepared], counts)
+                guidance = prepared[0]["guidance"]
+                embeddings = sampling.run_prior(self._unclip, text, len(prompts), steps or self.defaults.prior_steps,
+                                                self.defaults.prior_guidance, rng.generator, report)
+                known = {}
+                if kind == "edit":
+                    def stacked(edge):
+                        return Known(torch.cat([self._pixels(p["picture"], edge).repeat(p["n"], 1, 1, 1)
+                                                for p in prepared]),
+                                     torch.cat([_keep(p["area"], edge, self.device).repeat(p["n"], 1, 1, 1)
+                                                for p in prepared]))
+                    known = {"decoder_known": stacked(decoder_size), "super_res_known": stacked(super_res_size)}
+                decoded = self._decode(text, embeddings, steps, guidance, rng, report, **known)
+                upscale_known = None
+                if kind == "edit" and size > super_res_size:
+                    latents = [sampling.encode_latents(self._upscaler, self._pixels(p["picture"], super_res_size * 4))
+                               for p in prepared]
+                    upscale_known = Known(
+                        torch.cat([lat.repeat(p["n"], 1, 1, 1) for lat, p in zip(latents, prepared)]),
+                        torch.cat([_keep(p["area"], lat.shape[-1], self.device).repeat(p["n"], 1, 1, 1)
+                                   for lat, p in zip(latents, prepared)]))
+                outputs = self._finish(decoded, prompts, size, steps, rng, report, seed=0,
+                                       upscale_known=upscale_known)
+        grouped, start = [], 0
+        for p in prepared:
+            pictures = outputs[start:start + p["n"]]
+            start += p["n"]
+            if kind == "edit":
+                reference = p["picture"].resize((size, size), Image.LANCZOS)
+                weight = feather_weight(p["area"], size)
+                pictures = [composite(result, reference, weight) for result in pictures]
+            for picture in pictures:
+                picture.info["seed"] = str(p["seed_used"])
+            grouped.append(pictures)
+        return grouped
+
+    def _encode_texts(self, prompts: list[str], counts: list[int]) -> TextCondition:
+        """CFG text encoding of a batch: unconditional rows of every item first, then conditional.
+
+        Each item's prompt is encoded on its own, as `generate` does: CLIP's final projection on one
+        row runs a matrix-vector product, on several rows a matrix-matrix one, and the two differ in
+        the last bit on CPU BLAS -- enough for the random tiny networks to move a pixel by 1/255.
+        Text encoding is cheap next to the denoising loops, which do run batched.
+        """
+        parts = [self._encode_text(prompt, n) for prompt, n in zip(prompts, counts)]
+
+        def join(name: str):
+            halves = [getattr(part, name).chunk(2) for part in parts]
+            return torch.cat([h[0] for h in halves] + [h[1] for h in halves])
+
+        return TextCondition(join("embeds"), join("hidden_states"), join("mask"))
+
     # -------------------------------------------------------------------------------- helpers
 
     def _job(self, seed: int | None) -> "_Job":
@@ -328,6 +470,30 @@ class Generator:
     @staticmethod
     def _exec_device(pipe) -> torch.device:
         return pipe._execution_device
+
+
+class _Seeds:
+    """Per-job generators of a cross-job batch, shaped like `_Job` for the stage helpers."""
+
+    def __init__(self, generators: list) -> None:
+        self.generator = generators
+
+
+class _ItemCancelled(Exception):
+    def __init__(self, position: int, error: Cancelled) -> None:
+        super().__init__(str(error))
+        self.position, self.error = position, error
+
+
+def _fan_out(callbacks: list) -> Callable:
+    """One progress callback for the batch that calls each item's; says which item cancelled."""
+    def report(stage: str, step: int, total: int) -> None:
+        for position, callback in enumerate(callbacks):
+            try:
+                Progress(callback)(stage, step, total)
+            except Cancelled as error:
+                raise _ItemCancelled(position, error) from None
+    return report
 
 
 class _Job:

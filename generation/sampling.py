@@ -10,7 +10,11 @@ step for step. What they add:
   the original noised to the next timestep -- blended-diffusion / RePaint style inpainting, so the
   model fills the hole in a way that agrees with its surroundings and the kept area stays put.
 
-All tensors are batched: ``n`` images go through every network call together.
+All tensors are batched: ``n`` images go through every network call together. ``generator`` is
+either one ``torch.Generator`` for the whole batch, or a list of ``(torch.Generator, rows)`` -- one
+per job of a cross-job batch, in row order. Every random draw and every scheduler step is then made
+per job on that job's rows with that job's generator, so a job draws exactly the noise it would
+draw alone (network calls stay batched; scheduler steps are elementwise, so slicing is exact).
 """
 
 from __future__ import annotations
@@ -43,13 +47,41 @@ class TextCondition:
     mask: torch.Tensor
 
 
+Seeds = "torch.Generator | list[tuple[torch.Generator, int]] | None"
+
+
+def _groups(generator, batch: int) -> list[tuple]:
+    """Return ``[(generator, rows), ...]`` covering the batch."""
+    if isinstance(generator, list):
+        if sum(rows for _, rows in generator) != batch:
+            raise ValueError("per-job generators do not cover the batch")
+        return generator
+    return [(generator, batch)]
+
+
+def _randn(shape, generator, device, dtype) -> torch.Tensor:
+    """Gaussian noise of ``shape``, each job's rows drawn from that job's generator in one call."""
+    return torch.cat([randn_tensor((rows, *shape[1:]), generator=g, device=device, dtype=dtype)
+                      for g, rows in _groups(generator, shape[0])])
+
+
+def _step(scheduler, noise_pred, t, sample, generator, **kwargs) -> torch.Tensor:
+    """``scheduler.step`` per job slice, so variance noise comes from each job's own generator."""
+    out, start = [], 0
+    for g, rows in _groups(generator, sample.shape[0]):
+        out.append(scheduler.step(noise_pred[start:start + rows], t, sample[start:start + rows],
+                                  generator=g, **kwargs).prev_sample)
+        start += rows
+    return torch.cat(out)
+
+
 def _impose(sample: torch.Tensor, known: Known | None, scheduler, timestep, generator) -> torch.Tensor:
     """Replace the known region of ``sample`` by the original noised to ``timestep`` (None = clean)."""
     if known is None:
         return sample
     original = known.sample.to(sample.dtype).expand_as(sample)
     if timestep is not None:
-        noise = randn_tensor(sample.shape, generator=generator, device=sample.device, dtype=sample.dtype)
+        noise = _randn(sample.shape, generator, sample.device, sample.dtype)
         t = torch.as_tensor(timestep, device=sample.device).reshape(1).long()
         original = scheduler.add_noise(original, noise, t)
     keep = known.keep.to(sample.dtype)
@@ -63,9 +95,8 @@ def run_prior(pipe, text: TextCondition, batch: int, steps: int, guidance: float
     device = text.embeds.device
     scheduler.set_timesteps(steps, device=device)
     timesteps = scheduler.timesteps
-    latents = pipe.prepare_latents(
-        (batch, pipe.prior.config.embedding_dim), text.embeds.dtype, device, generator, None, scheduler
-    )
+    latents = _randn((batch, pipe.prior.config.embedding_dim), generator, device,
+                     text.embeds.dtype) * scheduler.init_noise_sigma
     for i in progress.steps(PRIOR, len(timesteps)):
         t = timesteps[i]
         predicted = pipe.prior(
@@ -78,8 +109,7 @@ def run_prior(pipe, text: TextCondition, batch: int, steps: int, guidance: float
         uncond, cond = predicted.chunk(2)
         predicted = uncond + guidance * (cond - uncond)
         prev = timesteps[i + 1] if i + 1 < len(timesteps) else None
-        latents = scheduler.step(predicted, timestep=t, sample=latents, generator=generator,
-                                 prev_timestep=prev).prev_sample
+        latents = _step(scheduler, predicted, t, latents, generator, prev_timestep=prev)
     return pipe.prior.post_process_latents(latents)
 
 
@@ -100,9 +130,8 @@ def run_decoder(pipe, text: TextCondition, image_embeddings: torch.Tensor, steps
     timesteps = scheduler.timesteps
     size = pipe.decoder.config.sample_size
     batch = image_embeddings.shape[0]
-    latents = pipe.prepare_latents(
-        (batch, pipe.decoder.config.in_channels, size, size), hidden_states.dtype, device, generator, None, scheduler
-    )
+    latents = _randn((batch, pipe.decoder.config.in_channels, size, size), generator, device,
+                     hidden_states.dtype) * scheduler.init_noise_sigma
     latents = _impose(latents, known, scheduler, timesteps[0], generator)
     for i in progress.steps(DECODER, len(timesteps)):
         t = timesteps[i]
@@ -119,7 +148,7 @@ def run_decoder(pipe, text: TextCondition, image_embeddings: torch.Tensor, steps
         cond, predicted_variance = cond.split(model_input.shape[1], dim=1)
         noise_pred = torch.cat([uncond + guidance * (cond - uncond), predicted_variance], dim=1)
         prev = timesteps[i + 1] if i + 1 < len(timesteps) else None
-        latents = scheduler.step(noise_pred, t, latents, prev_timestep=prev, generator=generator).prev_sample
+        latents = _step(scheduler, noise_pred, t, latents, generator, prev_timestep=prev)
         latents = _impose(latents, known, scheduler, prev, generator)
     return latents.clamp(-1, 1)
 
@@ -133,9 +162,8 @@ def run_super_resolution(pipe, image_small: torch.Tensor, steps: int, generator,
     timesteps = scheduler.timesteps
     size = pipe.super_res_first.config.sample_size
     channels = pipe.super_res_first.config.in_channels // 2
-    latents = pipe.prepare_latents(
-        (image_small.shape[0], channels, size, size), image_small.dtype, device, generator, None, scheduler
-    )
+    latents = _randn((image_small.shape[0], channels, size, size), generator, device,
+                     image_small.dtype) * scheduler.init_noise_sigma
     latents = _impose(latents, known, scheduler, timesteps[0], generator)
     antialias = {"antialias": True} if "antialias" in inspect.signature(F.interpolate).parameters else {}
     upscaled = F.interpolate(image_small, size=[size, size], mode="bicubic", align_corners=False, **antialias)
@@ -145,7 +173,7 @@ def run_super_resolution(pipe, image_small: torch.Tensor, steps: int, generator,
         unet = pipe.super_res_last if i == len(timesteps) - 1 else pipe.super_res_first
         noise_pred = unet(sample=torch.cat([latents, upscaled], dim=1), timestep=t).sample
         prev = timesteps[i + 1] if i + 1 < len(timesteps) else None
-        latents = scheduler.step(noise_pred, t, latents, prev_timestep=prev, generator=generator).prev_sample
+        latents = _step(scheduler, noise_pred, t, latents, generator, prev_timestep=prev)
         latents = _impose(latents, known, scheduler, prev, generator)
     # Clamped here, not only at conversion: the x4 upscaler takes this as its [-1, 1] input.
     return latents.clamp(-1, 1)
@@ -171,7 +199,7 @@ def run_upscale(upscaler, image: torch.Tensor, prompts: list[str], steps: int, g
     image = image.to(dtype)
     # The model was trained on noise-augmented low-resolution inputs; it expects that noise level.
     level = torch.tensor([noise_level], dtype=torch.long, device=device)
-    noise = randn_tensor(image.shape, generator=generator, device=device, dtype=dtype)
+    noise = _randn(image.shape, generator, device, dtype)
     image = upscaler.low_res_scheduler.add_noise(image, noise, level)
     multiplier = 2 if do_cfg else 1
     image = torch.cat([image] * multiplier)
@@ -180,12 +208,11 @@ def run_upscale(upscaler, image: torch.Tensor, prompts: list[str], steps: int, g
     scheduler = upscaler.scheduler
     scheduler.set_timesteps(steps, device=device)
     timesteps = scheduler.timesteps
-    latents = upscaler.prepare_latents(
-        image.shape[0] // multiplier, upscaler.vae.config.latent_channels, image.shape[2], image.shape[3],
-        dtype, device, generator,
-    )
+    latents = _randn((image.shape[0] // multiplier, upscaler.vae.config.latent_channels, image.shape[2],
+                      image.shape[3]), generator, device, dtype) * scheduler.init_noise_sigma
     latents = _impose(latents, known, scheduler, timesteps[0], generator)
-    extra = upscaler.prepare_extra_step_kwargs(generator, 0.0)
+    # DDIM with eta 0 draws no noise, so the step can run on the whole batch.
+    extra = upscaler.prepare_extra_step_kwargs(None, 0.0)
     for i in progress.steps(UPSCALE_1024, len(timesteps)):
         t = timesteps[i]
         model_input = scheduler.scale_model_input(torch.cat([latents] * multiplier), t)
