@@ -25,6 +25,11 @@ class Decision:
         surface: ``"prompt"``, ``"upload"`` or ``"output"``.
         detections: For images, what the detector found
             (``{"label", "score", "box": [x, y, w, h]}``); empty for text.
+        tier: Which tier gave the top category its score: ``"rule"`` (an
+            explicit lexicon or combination match), ``"learned"`` (a model's
+            score alone), ``"image"`` (the image detector), ``"fail-closed"``
+            or ``"none"``. Enforcement reads it: only rule evidence may suspend.
+        evidence: The tier behind each fired category (same values).
     """
 
     action: str
@@ -35,6 +40,8 @@ class Decision:
     policy_version: str
     surface: str
     detections: tuple[dict[str, Any], ...] = field(default=())
+    tier: str = "none"
+    evidence: dict[str, str] = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
@@ -56,6 +63,11 @@ class Decision:
         """Return True when a gate failed and the decision is fail-closed."""
         return self.rule == "fail-closed"
 
+    @property
+    def fail_closed(self) -> bool:
+        """Return True when nothing was judged (gate missing, raised or late): never evidence against a user."""
+        return self.unavailable
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict of every field."""
         return {
@@ -67,6 +79,9 @@ class Decision:
             "policy_version": self.policy_version,
             "surface": self.surface,
             "detections": [dict(d) for d in self.detections],
+            "tier": self.tier,
+            "evidence": dict(self.evidence),
+            "fail_closed": self.fail_closed,
         }
 
     def to_openai(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -28,6 +29,18 @@ class _Evidence:
 
     source: dict[str, str] = field(default_factory=dict)
     detail: dict[str, str] = field(default_factory=dict)
+    via: dict[str, str] = field(default_factory=dict)  # parent -> the child whose score it took
+
+
+def _tier(source: str) -> str:
+    """Return which tier a rule name belongs to."""
+    if source.startswith("lexicon:"):
+        return "rule"
+    if source.startswith("learned:"):
+        return "learned"
+    if source == DETECTOR_NAME:
+        return "image"
+    return "none"
 
 
 class Moderator:
@@ -138,8 +151,14 @@ class Moderator:
         """
         if not isinstance(text, str):
             raise InvalidInput(f"text must be a string, not {type(text).__name__}")
-        if len(text) > self.policy.limits.max_text_chars:
-            raise InvalidInput(f"text is {len(text)} characters; the limit is {self.policy.limits.max_text_chars}")
+        limit = self.policy.limits.max_text_chars
+        if len(text) > limit:
+            raise InvalidInput(f"text is {len(text)} characters; the limit is {limit}")
+        # The limit is on what is scanned: NFKC expands one character up to 18
+        # (U+FDFA), so a prompt under the limit could still cost 18 times the work.
+        expanded = len(unicodedata.normalize("NFKC", text))
+        if expanded > limit:
+            raise InvalidInput(f"text is {expanded} characters after Unicode normalisation; the limit is {limit}")
         self.policy.thresholds(surface)
         try:
             if self.lexicon is None or (self.learned is None and self.learned_expected):
@@ -164,7 +183,8 @@ class Moderator:
         # The model costs most of the latency; a prompt the rules already block
         # gains nothing from it.
         script = "cjk" if norm.has_cjk else "latin"
-        if self.learned is not None and action != "block" and norm.text:
+        short = script == "latin" and len(norm.text.split()) < self.policy.learned_min_words
+        if self.learned is not None and action != "block" and norm.text and not short:
             policy = self.policy
             models = []
             if script in policy.learned_languages:
@@ -248,11 +268,15 @@ class Moderator:
             reason=UNAVAILABLE_REASON,
             policy_version=self.policy.version,
             surface=surface,
+            tier="fail-closed",
         )
 
     def _decide(self, surface: str, scores: dict[str, float], ev: _Evidence,
                 detections: tuple[dict[str, Any], ...] = ()) -> Decision:
         action, fired = self.policy.judge(surface, scores)
+        evidence = {c: _tier(ev.source.get(c, "")) for c in fired}
+        if action == "block":
+            action, fired = self._hold_learned_only(surface, scores, ev, evidence, fired)
         if fired:
             top = fired[0]
             rule = ev.source.get(top, "policy")
@@ -271,7 +295,27 @@ class Moderator:
             policy_version=self.policy.version,
             surface=surface,
             detections=detections,
+            tier=evidence.get(fired[0], "none") if fired else "none",
+            evidence=evidence,
         )
+
+    def _hold_learned_only(self, surface: str, scores: dict[str, float], ev: _Evidence,
+                           evidence: dict[str, str], fired: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        """Return the action and categories once learned-only hits in hold-only categories are capped at review.
+
+        A block in a severe category suspends the account, and a model's score
+        is not evidence enough for that (issue #10): such a hit is held for a person.
+        """
+        hold = set(self.policy.learned_hold_only)
+        table = self.policy.thresholds(surface)
+        actions = []
+        for cat in fired:
+            action = table[cat].action_for(scores[cat])
+            if action == "block" and evidence[cat] == "learned" and (cat in hold or ev.via.get(cat) in hold):
+                action = "review"
+            actions.append(action)
+        worst = "block" if "block" in actions else "review"
+        return worst, fired
 
 
 def _with_parents(scores: dict[str, float], ev: _Evidence | None = None) -> dict[str, float]:
@@ -283,4 +327,5 @@ def _with_parents(scores: dict[str, float], ev: _Evidence | None = None) -> dict
             if ev is not None and child in ev.source:
                 ev.source[parent] = ev.source[child]
                 ev.detail[parent] = ev.detail.get(child, "") + f" (as {child})"
+                ev.via[parent] = child
     return out

@@ -19,7 +19,7 @@ from .errors import PolicyError
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
 
 _TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description", "learned"}
-_LEARNED_KEYS = {"floor", "languages", "char_ngram"}
+_LEARNED_KEYS = {"floor", "languages", "char_ngram", "hold_only", "min_words"}
 _CHAR_KEYS = {"floor", "languages"}
 _LIMIT_KEYS = {"max_text_chars", "max_image_pixels", "max_image_bytes"}
 _DEADLINE_KEYS = {"text", "image"}
@@ -70,6 +70,12 @@ class Policy:
         char_languages: Scripts the character n-gram model runs on; empty
             disables it. A script listed here with the model missing makes the
             text gate unavailable (fail closed).
+        learned_hold_only: Categories in which a learned-tier score alone
+            can at most hold for review: only rule-tier evidence blocks them
+            (a block there can suspend an account, and a score is not evidence).
+        learned_min_words: Latin prompts with fewer words are judged by the
+            rules alone: an embedding of "a child" or "a girl" carries no
+            context, and MiniLM scored both as sexual/minors.
     """
 
     version: str
@@ -81,6 +87,8 @@ class Policy:
     learned_languages: tuple[str, ...] = ("latin",)
     char_floor: Mapping[str, float] = field(default_factory=lambda: {"latin": 0.5, "cjk": 0.5})
     char_languages: tuple[str, ...] = ()
+    learned_hold_only: tuple[str, ...] = ()
+    learned_min_words: int = 1
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Policy":
@@ -149,7 +157,13 @@ class Policy:
             raise fail("learned", "must be a mapping")
         for key in learned_raw:
             if key not in _LEARNED_KEYS:
-                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram)")
+                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram, hold_only, min_words)")
+        hold_only = learned_raw.get("hold_only", [])
+        if not isinstance(hold_only, list) or not set(hold_only) <= set(CATEGORIES):
+            raise fail("learned.hold_only", f"must be a list drawn from: {', '.join(CATEGORIES)}")
+        min_words = learned_raw.get("min_words", 1)
+        if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 1:
+            raise fail("learned.min_words", "must be a positive integer")
         floor = learned_raw.get("floor", 0.5)
         if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
             raise fail("learned.floor", "must be a number in [0, 1]")
@@ -216,6 +230,8 @@ class Policy:
             learned_languages=tuple(langs),
             char_floor=char_floor,
             char_languages=tuple(char_langs),
+            learned_hold_only=tuple(hold_only),
+            learned_min_words=min_words,
         )
 
     def thresholds(self, surface: str) -> Mapping[str, Threshold]:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from . import enforcement, review, selectors
 from .audit import CheckpointUnavailable, audit_checkpoint, audit_verify
@@ -141,10 +141,21 @@ class SuspensionAdmin(admin.ModelAdmin):
     list_filter = ("permanent",)
     search_fields = ("user__username", "reason")
     actions = ["lift", "make_permanent"]
-    readonly_fields = ("user", "reason", "starts", "ends", "permanent", "lifted", "lifted_by", "note")
+    readonly_fields = ("user", "reason", "starts", "ends", "permanent", "lifted", "lifted_by", "note", "caused_by")
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="caused by")
+    def caused_by(self, obj):
+        """Render each blocked request and the gate decision (tier, categories, reason) behind it."""
+        rows = []
+        for cause in obj.causes or []:
+            d = cause.get("decision") or {}
+            rows.append(format_html("<li>job {} — {} {} [{}]: {}</li>", cause.get("job") or "—",
+                                    d.get("action", "strike"), ", ".join(d.get("categories") or [cause.get("category", "")]),
+                                    d.get("tier", "?"), d.get("reason", "")))
+        return format_html("<ul>{}</ul>", format_html_join("", "{}", ((r,) for r in rows))) if rows else "—"
 
     def has_delete_permission(self, request, obj=None):
         return False

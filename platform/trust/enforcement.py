@@ -51,10 +51,22 @@ def assert_account_active(user) -> None:
 
 
 def record_block(*, user, job, decision: dict) -> Suspension | None:
-    """Add a strike for a blocked request; suspend when it is severe or one too many."""
+    """Add a strike for a blocked request; suspend when it is severe or one too many.
+
+    A fail-closed decision judged nothing (the gate was missing or late), so it is no
+    strike. A severe category suspends at once only on rule-tier evidence (an explicit
+    lexicon or combination match): a model's score alone is not enough to ban anyone."""
+    if decision.get("fail_closed") or decision.get("rule") == "fail-closed":
+        return None
     policy = enforcement_policy()
     categories = decision.get("categories") or []
-    category = next((c for c in categories if c in policy.severe_categories), None) or (categories or ["unspecified"])[0]
+    evidence = decision.get("evidence") or {}
+    # Older decisions carry no evidence map: read their rule name instead.
+    rule_backed = [c for c in categories
+                   if evidence.get(c, "rule" if str(decision.get("rule", "")).startswith("lexicon:") else "") == "rule"]
+    category = (next((c for c in rule_backed if c in policy.severe_categories), None)
+                or next((c for c in categories if c not in policy.severe_categories), None)
+                or (categories or ["unspecified"])[0])
     with transaction.atomic():
         strike = Strike.objects.create(user=user, category=category, job_id=job.id if job is not None else None)
         # audit_event holds the audit head's lock until commit, so two blocks at once are
@@ -64,7 +76,7 @@ def record_block(*, user, job, decision: dict) -> Suspension | None:
                     data={"category": category, "job": str(job.id) if job is not None else None, "strike": strike.pk,
                           "policy_version": policy.version})
         current = active_suspension(user)
-        severe = category in policy.severe_categories
+        severe = category in policy.severe_categories and category in rule_backed
         if current is not None and not (severe and not current.permanent):
             return None
         recent = Strike.objects.filter(user=user, created__gte=timezone.now() - policy.window).count()
@@ -77,12 +89,19 @@ def record_block(*, user, job, decision: dict) -> Suspension | None:
             hours = policy.window.total_seconds() / 3600
             reason = f"Suspended after {recent} blocked requests within {hours:g} hours."
             length = policy.suspension
+        causes = [{"job": str(job.id) if job is not None else None, "decision": decision}]
+        if not severe:
+            window = Strike.objects.filter(user=user, created__gte=timezone.now() - policy.window)
+            causes = [{"job": str(s.job_id) if s.job_id else None, "strike": s.pk, "category": s.category}
+                      for s in window] + causes
         return _suspend(user=user, reason=reason, ends=timezone.now() + length if length else None,
-                        permanent=length is None, actor=None, data={"policy_version": policy.version, "strikes": recent})
+                        permanent=length is None, actor=None, data={"policy_version": policy.version, "strikes": recent},
+                        causes=causes)
 
 
-def _suspend(*, user, reason: str, ends, permanent: bool, actor, data: dict) -> Suspension:
-    suspension = Suspension.objects.create(user=user, reason=reason, ends=ends, permanent=permanent)
+def _suspend(*, user, reason: str, ends, permanent: bool, actor, data: dict, causes: list | None = None) -> Suspension:
+    suspension = Suspension.objects.create(user=user, reason=reason, ends=ends, permanent=permanent,
+                                           causes=causes or [])
     audit_event("enforcement.suspended", actor=actor, subject=f"user:{user.pk}",
                 data={"suspension": suspension.pk, "reason": reason, "permanent": permanent,
                       "ends": ends.isoformat() if ends else None, **data})

@@ -84,6 +84,8 @@ class Suspension(models.Model):
     lifted = models.DateTimeField(null=True, blank=True)
     lifted_by = models.CharField(max_length=150, blank=True)
     note = models.TextField(blank=True)  # the staff member's last note (lift / make permanent)
+    # What caused it: the blocked jobs and their gate decisions (or strikes), so staff can judge it.
+    causes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-starts"]

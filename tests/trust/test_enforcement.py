@@ -14,8 +14,29 @@ from trust.policy import EnforcementPolicy, PolicyError
 pytestmark = pytest.mark.django_db
 
 
-def block(user, *categories):
-    return enforcement.record_block(user=user, job=None, decision={"action": "block", "categories": list(categories)})
+def block(user, *categories, tier="rule"):
+    return enforcement.record_block(user=user, job=None, decision={
+        "action": "block", "categories": list(categories), "evidence": {c: tier for c in categories}})
+
+
+def test_a_fail_closed_block_adds_no_strike(owner):
+    decision = {"action": "block", "categories": [], "rule": "fail-closed", "tier": "fail-closed", "fail_closed": True}
+    for _ in range(5):
+        assert enforcement.record_block(user=owner, job=None, decision=decision) is None
+    assert not Strike.objects.filter(user=owner).exists()
+    assert enforcement.active_suspension(owner) is None
+
+
+def test_a_learned_only_severe_block_strikes_but_does_not_suspend(owner):
+    assert block(owner, "sexual/minors", tier="learned") is None
+    assert Strike.objects.filter(user=owner).count() == 1
+    assert enforcement.active_suspension(owner) is None
+
+
+def test_a_rule_tier_severe_block_suspends_and_records_its_decision(owner):
+    suspension = block(owner, "sexual", "sexual/minors")
+    assert suspension is not None and suspension.permanent
+    assert suspension.causes[0]["decision"]["categories"] == ["sexual", "sexual/minors"]
 
 
 def test_each_block_adds_a_strike_with_its_category(owner):
