@@ -6,6 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -220,6 +224,40 @@ class _Progress:
         return None
 
 
+# The job's life on the GPU queue, one step each: claim → run the model → gate the outputs →
+# stamp → store if still ours. Each step after the claim checks, under the row lock
+# (_lock_attempt), that this attempt still holds the job: a worker whose lease lapsed while
+# it computed, or a job cancelled meanwhile, never overwrites what the winner stored.
+
+
+@dataclass
+class Attempt:
+    """One worker's claim on a job: the job as claimed and the attempt number it holds."""
+
+    job: Job
+    number: int
+    inputs: Inputs | None = None  # read by the model step, reused by the stamp step
+    generation_s: float = 0.0
+    stamping_s: float = 0.0
+
+
+@dataclass
+class Inputs:
+    """What the model reads: the canonical upload (also the C2PA parent) and the edit area."""
+
+    parent: bytes | None = None
+    picture: Any = None
+    area: Any = None
+
+
+@contextmanager
+def _lock_attempt(attempt: Attempt, *statuses: str) -> Iterator[tuple[Job, bool]]:
+    """Lock the job row; yield it and whether ``attempt`` still holds it in one of ``statuses``."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=attempt.job.pk)
+        yield job, job.attempts == attempt.number and job.status in statuses
+
+
 def job_generate(*, job_id) -> str:
     """Generate, gate the outputs, stamp and store them; return the job's new status.
 
@@ -228,8 +266,27 @@ def job_generate(*, job_id) -> str:
     discards its results instead of storing a second set."""
     import generation
 
-    from . import runtime
+    attempt = job_claim(job_id=job_id)
+    if isinstance(attempt, str):
+        return attempt
+    try:
+        images = job_run_model(attempt=attempt)
+    except generation.Cancelled:
+        return _end_if_ours(attempt, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+    except generation.InvalidRequest as exc:
+        return _end_if_ours(attempt, Status.FAILED, error_code="invalid_request", error_message=str(exc),
+                            error_param=getattr(exc, "param", "") or "")
+    outputs, status = job_gate_outputs(attempt=attempt, images=images)
+    if status != Status.STAMPING:
+        return status
+    stamped = job_stamp(attempt=attempt, images=images)
+    return job_store(attempt=attempt, stamped=stamped, outputs=outputs)
 
+
+def job_claim(*, job_id) -> Attempt | str:
+    """Take the job for a new attempt (status RUNNING, a fresh lease); return the Attempt, or the status if not ours.
+
+    Raises JobBusy while another worker's lease is alive."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         # A job reaches the GPU only after its gates ran: no decisions, no generation.
@@ -240,112 +297,139 @@ def job_generate(*, job_id) -> str:
         if job.cancel_requested:
             _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
             return job.status
-        attempt = job.attempts + 1
-        if attempt > settings.HALLMARK["MAX_ATTEMPTS"]:  # each earlier run died (killed worker, lost lease)
+        number = job.attempts + 1
+        if number > settings.HALLMARK["MAX_ATTEMPTS"]:  # each earlier run died (killed worker, lost lease)
             _set_status(job, Status.FAILED, error_code="attempts_exhausted",
                         error_message=f"Generation did not finish in {job.attempts} attempts.")
             return job.status
         queue_wait = time.time() - job.timings.get("gated", job.timings.get("created", time.time()))
-        _set_status(job, Status.RUNNING, attempts=attempt, lease_until=_lease(), progress_stage="starting",
+        _set_status(job, Status.RUNNING, attempts=number, lease_until=_lease(), progress_stage="starting",
                     progress_step=0, progress_total=0, timings={**job.timings, "queue_wait_s": queue_wait})
-    parent = picture = area = None
+    return Attempt(job=job, number=number)
+
+
+def _read_inputs(attempt: Attempt) -> Inputs:
+    """Read the job's canonical upload and mask; record the generator's pixel digest next to the gate's."""
+    job, inputs = attempt.job, Inputs()
     if job.upload:
         with job.upload.open("rb") as fh:
-            parent = fh.read()  # the canonical PNG: also the C2PA parent
-        picture = intake.load_canonical(parent)
+            inputs.parent = fh.read()  # the canonical PNG: also the C2PA parent
+        inputs.picture = intake.load_canonical(inputs.parent)
         # The array the generator receives, recorded next to the gate's (they must agree).
-        job.timings = {**job.timings, "generator_sha256": intake.pixel_digest(picture)}
-        Job.objects.filter(pk=job_id, attempts=attempt).update(timings=job.timings)
+        job.timings = {**job.timings, "generator_sha256": intake.pixel_digest(inputs.picture)}
+        Job.objects.filter(pk=job.pk, attempts=attempt.number).update(timings=job.timings)
     if job.mask:
         with job.mask.open("rb") as fh:
-            area = intake.load_mask(fh.read())
-    steps = settings.HALLMARK["GENERATION_STEPS"]
-    progress = _Progress(job, attempt)
-    started = time.time()
-    try:
-        gen = runtime.generator()
-        if job.kind == Job.Kind.GENERATION:
-            images = gen.generate(job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
-        elif job.kind == Job.Kind.VARIATION:
-            images = gen.vary(picture, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
-        else:
-            images = gen.edit(picture, area, job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
-    except generation.Cancelled:
-        return _finish_if_current(job_id, attempt, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
-    except generation.InvalidRequest as exc:
-        return _finish_if_current(job_id, attempt, Status.FAILED, error_code="invalid_request", error_message=str(exc),
-                                  error_param=getattr(exc, "param", "") or "")
-    generation_s = time.time() - started
+            inputs.area = intake.load_mask(fh.read())
+    return inputs
 
-    # Output gate: nothing leaves that the image classifier did not allow. An edit or variation
-    # is also held to the face-edit rule, so a prompt cannot paint a real-looking face into a photo.
+
+# How the generator is called for each kind of job: the one dispatch point (a new kind is one line).
+MODEL_CALLS: dict[str, Callable[..., list]] = {
+    Job.Kind.GENERATION: lambda gen, job, inputs, **options: gen.generate(job.prompt, **options),
+    Job.Kind.VARIATION: lambda gen, job, inputs, **options: gen.vary(inputs.picture, **options),
+    Job.Kind.EDIT: lambda gen, job, inputs, **options: gen.edit(inputs.picture, inputs.area, job.prompt, **options),
+}
+
+
+def job_run_model(*, attempt: Attempt) -> list:
+    """Run the generator for the claimed job (outside any transaction); return its images.
+
+    Raises generation.Cancelled when a cancel arrives between steps, generation.InvalidRequest on bad input."""
+    from . import runtime
+
+    job = attempt.job
+    inputs = attempt.inputs = _read_inputs(attempt)
+    started = time.time()
+    images = MODEL_CALLS[job.kind](runtime.generator(), job, inputs, n=job.n, size=job.size, seed=job.seed,
+                                   steps=settings.HALLMARK["GENERATION_STEPS"], progress=_Progress(job, attempt.number))
+    attempt.generation_s = time.time() - started
+    return images
+
+
+def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[dict], str]:
+    """Judge every output; block the job on any doubt, else move it to STAMPING. Return the decisions and the status.
+
+    Nothing leaves that the image classifier did not allow. An edit or variation is also held
+    to the face-edit rule, so a prompt cannot paint a real-looking face into a photo."""
+    from . import runtime
+
     gates = runtime.moderator()
-    purpose = job.kind if job.kind in (Job.Kind.EDIT, Job.Kind.VARIATION) else None
+    kind = attempt.job.kind
+    purpose = kind if kind in (Job.Kind.EDIT, Job.Kind.VARIATION) else None
     outputs = [gates.check_image(image, surface="output", purpose=purpose).to_dict() for image in images]
     worst = _worst(outputs)
-    if worst and worst["action"] != "allow":
-        with transaction.atomic():
-            locked = Job.objects.select_for_update().get(pk=job_id)
-            if locked.attempts != attempt or locked.status != Status.RUNNING:
-                return locked.status
-            locked.decisions = locked.decisions + [worst]
-            audit_event("gate.decision", subject=f"job:{job_id}", data=worst)
+    with _lock_attempt(attempt, Status.RUNNING) as (job, ours):
+        if not ours:
+            return outputs, job.status
+        if worst and worst["action"] != "allow":
+            job.decisions = job.decisions + [worst]
+            audit_event("gate.decision", subject=f"job:{job.id}", data=worst)
             # An output the classifier doubts is withheld like a blocked one: fail closed.
-            _set_status(locked, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
+            _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
                         error_param="output")
-            return locked.status
-
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job_id)
-        if locked.attempts != attempt or locked.status != Status.RUNNING:
-            return locked.status
-        _set_status(locked, Status.STAMPING, lease_until=_lease(), progress_stage="stamping", progress_step=0,
-                    progress_total=len(images))
-    started_stamp = time.time()
-    stamped = _stamp_all(job, images, parent)
-    stamping_s = time.time() - started_stamp
-
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job_id)
-        if locked.attempts != attempt or locked.status != Status.STAMPING:
-            for item in stamped:  # this worker lost its lease: keep the winner's set only
-                item.file.storage.delete(item.file.name)
-            return locked.status
-        for item in stamped:
-            item.save()
-            audit_event("provenance.stamped", subject=f"job:{job_id}",
-                        data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index})
-        timings = {**locked.timings, "generation_s": generation_s, "stamping_s": stamping_s, "finished": time.time()}
-        _set_status(locked, Status.SUCCEEDED, progress_step=len(images), timings=timings, decisions=locked.decisions + outputs)
-        return locked.status
+        elif job.cancel_requested:  # arrived after the last model step: no need to stamp
+            _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+        else:
+            _set_status(job, Status.STAMPING, lease_until=_lease(), progress_stage="stamping", progress_step=0,
+                        progress_total=len(images))
+        return outputs, job.status
 
 
-def _stamp_all(job: Job, images, parent: bytes | None) -> list[Image]:
+def job_stamp(*, attempt: Attempt, images: list) -> list[Image]:
+    """Sign and watermark each output and write its file (outside any transaction); return the unsaved rows."""
     import hashlib
 
     from provenance import Record, new_record_id
 
     from . import runtime
 
+    job = attempt.job
+    inputs = attempt.inputs or _read_inputs(attempt)
+    started = time.time()
     gen, stamper = runtime.generator(), runtime.stamper()
-    parent_format = "png" if parent else None  # the canonical PNG the gates judged
+    parent_format = "png" if inputs.parent else None  # the canonical PNG the gates judged
     stamped = []
     for index, image in enumerate(images):
         record_id = new_record_id()
         record = Record(record_id=record_id, kind=job.kind, model_id=gen.model_id, model_version=gen.model_version,
-                        parent=parent, parent_format=parent_format)
+                        parent=inputs.parent, parent_format=parent_format)
         data = stamper.stamp(image, record)
         item = Image(job=job, index=index, record_id=record_id, manifest_sha256=hashlib.sha256(data).hexdigest(),
                      model_id=gen.model_id, model_version=gen.model_version)
         item.file.save(f"{record_id}.png", ContentFile(data), save=False)
         stamped.append(item)
+    attempt.stamping_s = time.time() - started
     return stamped
 
 
-def _finish_if_current(job_id, attempt: int, status: str, **fields) -> str:
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
-        if job.attempts == attempt and not job.is_terminal:
+def job_store(*, attempt: Attempt, stamped: list[Image], outputs: list[dict]) -> str:
+    """Store the stamped images if this attempt still holds the job and no cancel arrived; return the status.
+
+    Otherwise the files are deleted: a worker that lost its lease keeps the winner's set only,
+    and a cancel that arrived while stamping wins over the finished work."""
+    with _lock_attempt(attempt, Status.STAMPING) as (job, ours):
+        if not ours or job.cancel_requested:
+            for item in stamped:
+                item.file.storage.delete(item.file.name)
+            if ours:
+                _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+            return job.status
+        for item in stamped:
+            item.save()
+            audit_event("provenance.stamped", subject=f"job:{job.id}",
+                        data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index})
+        timings = {**job.timings, "generation_s": attempt.generation_s, "stamping_s": attempt.stamping_s,
+                   "finished": time.time()}
+        _set_status(job, Status.SUCCEEDED, progress_step=len(stamped), timings=timings,
+                    decisions=job.decisions + outputs)
+        return job.status
+
+
+def _end_if_ours(attempt: Attempt, status: str, **fields) -> str:
+    """End the job in ``status`` if this attempt still holds it; return its status."""
+    with _lock_attempt(attempt, Status.RUNNING, Status.STAMPING) as (job, ours):
+        if ours:
             _set_status(job, status, **fields)
         return job.status
 
