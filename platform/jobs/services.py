@@ -4,6 +4,7 @@ inference, classification, stamping and storage run outside transactions."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -16,14 +17,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+import generation
 from trust.audit import audit_event
 
-from . import intake
+from . import intake, runtime
 from .models import Image, Job
 
 log = logging.getLogger(__name__)
 Status = Job.Status
-SEVERITY = {"allow": 0, "review": 1, "block": 2}
 
 
 class JobConflict(Exception):
@@ -67,13 +68,13 @@ def _audit_created(job: Job) -> None:
 
 
 def _enqueue_moderation(job_id) -> None:
-    from .tasks import job_moderate
+    from .tasks import job_moderate  # noqa: PLC0415  (a real cycle: the tasks module imports this one)
 
     job_moderate.delay(str(job_id))
 
 
 def _enqueue_generation(job_id) -> None:
-    from .tasks import job_generate
+    from .tasks import job_generate  # noqa: PLC0415  (a real cycle, as above)
 
     job_generate.delay(str(job_id))
 
@@ -93,23 +94,36 @@ def _set_status(job: Job, status: str, **fields) -> None:
 
 
 def _worst(decisions: list[dict]) -> dict | None:
-    return max(decisions, key=lambda d: SEVERITY.get(d["action"], 2), default=None)
+    """Return the most severe of the gates' decisions (the library ranks them)."""
+    # Not a cycle: the moderation library takes seconds to load; web processes that never gate skip it.
+    import moderation  # noqa: PLC0415
+
+    return moderation.most_severe(decisions)
 
 
-def job_moderate(*, job_id) -> str:
-    """Run the prompt and upload gates; return the job's new status."""
-    from . import runtime
+@dataclass(frozen=True)
+class Moderated:
+    """What the input gates left: the job's status and, when they blocked it, the blocking decision.
 
+    The caller (the thin task) hands ``block`` to trust's enforcement, so jobs never imports it."""
+
+    job: Job
+    status: str
+    block: dict | None = None
+
+
+def job_moderate(*, job_id) -> Moderated:
+    """Run the prompt and upload gates; return the job's new status (and the decision that blocked it)."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         # A copy delivered again after a worker died finds MODERATING and simply runs again.
         if job.status not in (Status.QUEUED, Status.MODERATING) or job.decisions:
-            return job.status
+            return Moderated(job, job.status)
         tries = int(job.timings.get("moderate_attempts", 0)) + 1
         if tries > settings.HALLMARK["MAX_ATTEMPTS"]:  # it keeps killing its worker: end it
             _set_status(job, Status.FAILED, error_code="attempts_exhausted",
                         error_message=f"The safety check did not finish in {tries - 1} attempts.")
-            return job.status
+            return Moderated(job, job.status)
         if job.status == Status.QUEUED:
             _audit_created(job)
         _set_status(job, Status.MODERATING, timings={**job.timings, "moderate_attempts": tries})
@@ -127,7 +141,7 @@ def job_moderate(*, job_id) -> str:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.status != Status.MODERATING:  # cancelled meanwhile
-            return job.status
+            return Moderated(job, job.status)
         job.decisions = decisions
         job.timings = {**job.timings, "gate_s": time.time() - started, "gated": time.time(),
                        **({"gate_sha256": gate_sha256} if gate_sha256 else {})}
@@ -136,26 +150,19 @@ def job_moderate(*, job_id) -> str:
         if worst and worst["action"] == "block":
             _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
                         error_param="image" if worst["surface"] == "upload" else "prompt")
-            _after_block(job, worst)
+            return Moderated(job, job.status, block=worst)
         elif worst and worst["action"] == "review":
             _set_status(job, Status.HELD, error_code="held_for_review", error_message=worst["reason"])
         else:
             _set_status(job, Status.QUEUED, progress_stage="waiting for a GPU worker")
             transaction.on_commit(lambda: _enqueue_generation(job.id), robust=True)  # else the sweeper
-        return job.status
+        return Moderated(job, job.status)
 
 
 def _canonical_picture(job: Job):
     """Return the job's stored canonical picture (RGB), the one every reader uses."""
     with job.upload.open("rb") as fh:
         return intake.load_canonical(fh.read())
-
-
-def _after_block(job: Job, decision: dict) -> None:
-    """Count the block against the account (enforcement lives in the trust app)."""
-    from trust import enforcement
-
-    enforcement.record_block(user=job.user, job=job, decision=decision)
 
 
 def job_release_held(*, job_id, reviewer=None, note: str = "") -> Job:
@@ -200,6 +207,26 @@ def job_cancel(*, job_id, actor=None, reason: str = "Cancelled by the user.", co
     return job
 
 
+def job_stop_pending(*, user_id: int, reason: str) -> list[str]:
+    """End every job of a just-suspended account that has not produced images yet; return their ids.
+
+    Held jobs are rejected, waiting ones cancelled, running ones stop at their next step:
+    nothing a suspended account sent is generated. Call it with no row locks held (trust does,
+    after the suspension commits): it locks the account's jobs one by one."""
+    stopped = []
+    pending = Job.objects.filter(user_id=user_id).exclude(status__in=Job.TERMINAL).values_list("pk", "status")
+    for job_id, status in list(pending):
+        try:
+            if status == Status.HELD:
+                job_reject_held(job_id=job_id, reason=reason, code="account_suspended", note="account suspended")
+            else:
+                job_cancel(job_id=job_id, reason=reason, code="account_suspended")
+        except JobConflict:
+            continue  # it ended meanwhile
+        stopped.append(str(job_id))
+    return stopped
+
+
 def _lease() -> dt.datetime:
     return timezone.now() + dt.timedelta(seconds=settings.HALLMARK["JOB_LEASE_S"])
 
@@ -211,8 +238,6 @@ class _Progress:
         self.job_id, self.attempt, self.last = job.id, attempt, 0.0
 
     def __call__(self, stage: str, step: int, total: int):
-        import generation
-
         now = time.monotonic()
         if now - self.last < 0.25 and step not in (0, total):
             return None
@@ -264,8 +289,6 @@ def job_generate(*, job_id) -> str:
     Idempotent per job: a second delivery of the task waits while another worker's lease
     is alive (JobBusy), takes over once it has lapsed, and a worker that lost its lease
     discards its results instead of storing a second set."""
-    import generation
-
     attempt = job_claim(job_id=job_id)
     if isinstance(attempt, str):
         return attempt
@@ -336,8 +359,6 @@ def job_run_model(*, attempt: Attempt) -> list:
     """Run the generator for the claimed job (outside any transaction); return its images.
 
     Raises generation.Cancelled when a cancel arrives between steps, generation.InvalidRequest on bad input."""
-    from . import runtime
-
     job = attempt.job
     inputs = attempt.inputs = _read_inputs(attempt)
     started = time.time()
@@ -352,8 +373,6 @@ def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[dict], str
 
     Nothing leaves that the image classifier did not allow. An edit or variation is also held
     to the face-edit rule, so a prompt cannot paint a real-looking face into a photo."""
-    from . import runtime
-
     gates = runtime.moderator()
     kind = attempt.job.kind
     purpose = kind if kind in (Job.Kind.EDIT, Job.Kind.VARIATION) else None
@@ -378,11 +397,8 @@ def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[dict], str
 
 def job_stamp(*, attempt: Attempt, images: list) -> list[Image]:
     """Sign and watermark each output and write its file (outside any transaction); return the unsaved rows."""
-    import hashlib
-
-    from provenance import Record, new_record_id
-
-    from . import runtime
+    # Not a cycle: the C2PA library takes seconds to load, and only GPU workers stamp.
+    from provenance import Record, new_record_id  # noqa: PLC0415
 
     job = attempt.job
     inputs = attempt.inputs or _read_inputs(attempt)
