@@ -10,7 +10,7 @@ Plain Python (no web framework). Typical use::
     mod.moderate(["..."])                       # OpenAI /v1/moderations results
 """
 
-from .categories import CATEGORIES, IMAGE_CATEGORIES, SURFACES, TEXT_CATEGORIES
+from .categories import CATEGORIES, IMAGE_CATEGORIES, SURFACES, TEXT_CATEGORIES, most_severe, severity
 from .decision import UNAVAILABLE_REASON, Decision
 from .errors import DataError, InvalidInput, ModerationError, PolicyError
 from .moderator import Moderator
@@ -30,5 +30,7 @@ __all__ = [
     "Moderator",
     "Policy",
     "PolicyError",
+    "most_severe",
     "normalize",
+    "severity",
 ]

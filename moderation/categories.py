@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 #: OpenAI ``/v1/moderations`` categories, spelled exactly as the API does.
 OPENAI_CATEGORIES: tuple[str, ...] = (
     "sexual",
@@ -39,3 +42,12 @@ ACTIONS: tuple[str, ...] = ("allow", "review", "block")
 def severity(action: str) -> int:
     """Return the rank of an action: allow < review < block."""
     return ACTIONS.index(action)
+
+
+def most_severe(decisions: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """Return the decision (a ``Decision.to_dict()``) whose action is most severe, the first on a tie; None if empty.
+
+    An action this library does not know ranks as a block: a stored decision that cannot be
+    read never lets a request through."""
+    return max(decisions, key=lambda d: severity(d["action"]) if d["action"] in ACTIONS else len(ACTIONS) - 1,
+               default=None)

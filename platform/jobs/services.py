@@ -4,22 +4,27 @@ inference, classification, stamping and storage run outside transactions."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+import generation
 from trust.audit import audit_event
 
-from . import intake
+from . import intake, runtime
 from .models import Image, Job
 
 log = logging.getLogger(__name__)
 Status = Job.Status
-SEVERITY = {"allow": 0, "review": 1, "block": 2}
 
 
 class JobConflict(Exception):
@@ -63,13 +68,13 @@ def _audit_created(job: Job) -> None:
 
 
 def _enqueue_moderation(job_id) -> None:
-    from .tasks import job_moderate
+    from .tasks import job_moderate  # noqa: PLC0415  (a real cycle: the tasks module imports this one)
 
     job_moderate.delay(str(job_id))
 
 
 def _enqueue_generation(job_id) -> None:
-    from .tasks import job_generate
+    from .tasks import job_generate  # noqa: PLC0415  (a real cycle, as above)
 
     job_generate.delay(str(job_id))
 
@@ -89,23 +94,36 @@ def _set_status(job: Job, status: str, **fields) -> None:
 
 
 def _worst(decisions: list[dict]) -> dict | None:
-    return max(decisions, key=lambda d: SEVERITY.get(d["action"], 2), default=None)
+    """Return the most severe of the gates' decisions (the library ranks them)."""
+    # Not a cycle: the moderation library takes seconds to load; web processes that never gate skip it.
+    import moderation  # noqa: PLC0415
+
+    return moderation.most_severe(decisions)
 
 
-def job_moderate(*, job_id) -> str:
-    """Run the prompt and upload gates; return the job's new status."""
-    from . import runtime
+@dataclass(frozen=True)
+class Moderated:
+    """What the input gates left: the job's status and, when they blocked it, the blocking decision.
 
+    The caller (the thin task) hands ``block`` to trust's enforcement, so jobs never imports it."""
+
+    job: Job
+    status: str
+    block: dict | None = None
+
+
+def job_moderate(*, job_id) -> Moderated:
+    """Run the prompt and upload gates; return the job's new status (and the decision that blocked it)."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         # A copy delivered again after a worker died finds MODERATING and simply runs again.
         if job.status not in (Status.QUEUED, Status.MODERATING) or job.decisions:
-            return job.status
+            return Moderated(job, job.status)
         tries = int(job.timings.get("moderate_attempts", 0)) + 1
         if tries > settings.HALLMARK["MAX_ATTEMPTS"]:  # it keeps killing its worker: end it
             _set_status(job, Status.FAILED, error_code="attempts_exhausted",
                         error_message=f"The safety check did not finish in {tries - 1} attempts.")
-            return job.status
+            return Moderated(job, job.status)
         if job.status == Status.QUEUED:
             _audit_created(job)
         _set_status(job, Status.MODERATING, timings={**job.timings, "moderate_attempts": tries})
@@ -123,7 +141,7 @@ def job_moderate(*, job_id) -> str:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.status != Status.MODERATING:  # cancelled meanwhile
-            return job.status
+            return Moderated(job, job.status)
         job.decisions = decisions
         job.timings = {**job.timings, "gate_s": time.time() - started, "gated": time.time(),
                        **({"gate_sha256": gate_sha256} if gate_sha256 else {})}
@@ -132,26 +150,19 @@ def job_moderate(*, job_id) -> str:
         if worst and worst["action"] == "block":
             _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
                         error_param="image" if worst["surface"] == "upload" else "prompt")
-            _after_block(job, worst)
+            return Moderated(job, job.status, block=worst)
         elif worst and worst["action"] == "review":
             _set_status(job, Status.HELD, error_code="held_for_review", error_message=worst["reason"])
         else:
             _set_status(job, Status.QUEUED, progress_stage="waiting for a GPU worker")
             transaction.on_commit(lambda: _enqueue_generation(job.id), robust=True)  # else the sweeper
-        return job.status
+        return Moderated(job, job.status)
 
 
 def _canonical_picture(job: Job):
     """Return the job's stored canonical picture (RGB), the one every reader uses."""
     with job.upload.open("rb") as fh:
         return intake.load_canonical(fh.read())
-
-
-def _after_block(job: Job, decision: dict) -> None:
-    """Count the block against the account (enforcement lives in the trust app)."""
-    from trust import enforcement
-
-    enforcement.record_block(user=job.user, job=job, decision=decision)
 
 
 def job_release_held(*, job_id, reviewer=None, note: str = "") -> Job:
@@ -196,6 +207,26 @@ def job_cancel(*, job_id, actor=None, reason: str = "Cancelled by the user.", co
     return job
 
 
+def job_stop_pending(*, user_id: int, reason: str) -> list[str]:
+    """End every job of a just-suspended account that has not produced images yet; return their ids.
+
+    Held jobs are rejected, waiting ones cancelled, running ones stop at their next step:
+    nothing a suspended account sent is generated. Call it with no row locks held (trust does,
+    after the suspension commits): it locks the account's jobs one by one."""
+    stopped = []
+    pending = Job.objects.filter(user_id=user_id).exclude(status__in=Job.TERMINAL).values_list("pk", "status")
+    for job_id, status in list(pending):
+        try:
+            if status == Status.HELD:
+                job_reject_held(job_id=job_id, reason=reason, code="account_suspended", note="account suspended")
+            else:
+                job_cancel(job_id=job_id, reason=reason, code="account_suspended")
+        except JobConflict:
+            continue  # it ended meanwhile
+        stopped.append(str(job_id))
+    return stopped
+
+
 def _lease() -> dt.datetime:
     return timezone.now() + dt.timedelta(seconds=settings.HALLMARK["JOB_LEASE_S"])
 
@@ -207,8 +238,6 @@ class _Progress:
         self.job_id, self.attempt, self.last = job.id, attempt, 0.0
 
     def __call__(self, stage: str, step: int, total: int):
-        import generation
-
         now = time.monotonic()
         if now - self.last < 0.25 and step not in (0, total):
             return None
@@ -220,16 +249,67 @@ class _Progress:
         return None
 
 
+# The job's life on the GPU queue, one step each: claim → run the model → gate the outputs →
+# stamp → store if still ours. Each step after the claim checks, under the row lock
+# (_lock_attempt), that this attempt still holds the job: a worker whose lease lapsed while
+# it computed, or a job cancelled meanwhile, never overwrites what the winner stored.
+
+
+@dataclass
+class Attempt:
+    """One worker's claim on a job: the job as claimed and the attempt number it holds."""
+
+    job: Job
+    number: int
+    inputs: Inputs | None = None  # read by the model step, reused by the stamp step
+    generation_s: float = 0.0
+    stamping_s: float = 0.0
+
+
+@dataclass
+class Inputs:
+    """What the model reads: the canonical upload (also the C2PA parent) and the edit area."""
+
+    parent: bytes | None = None
+    picture: Any = None
+    area: Any = None
+
+
+@contextmanager
+def _lock_attempt(attempt: Attempt, *statuses: str) -> Iterator[tuple[Job, bool]]:
+    """Lock the job row; yield it and whether ``attempt`` still holds it in one of ``statuses``."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=attempt.job.pk)
+        yield job, job.attempts == attempt.number and job.status in statuses
+
+
 def job_generate(*, job_id) -> str:
     """Generate, gate the outputs, stamp and store them; return the job's new status.
 
     Idempotent per job: a second delivery of the task waits while another worker's lease
     is alive (JobBusy), takes over once it has lapsed, and a worker that lost its lease
     discards its results instead of storing a second set."""
-    import generation
+    attempt = job_claim(job_id=job_id)
+    if isinstance(attempt, str):
+        return attempt
+    try:
+        images = job_run_model(attempt=attempt)
+    except generation.Cancelled:
+        return _end_if_ours(attempt, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+    except generation.InvalidRequest as exc:
+        return _end_if_ours(attempt, Status.FAILED, error_code="invalid_request", error_message=str(exc),
+                            error_param=getattr(exc, "param", "") or "")
+    outputs, status = job_gate_outputs(attempt=attempt, images=images)
+    if status != Status.STAMPING:
+        return status
+    stamped = job_stamp(attempt=attempt, images=images)
+    return job_store(attempt=attempt, stamped=stamped, outputs=outputs)
 
-    from . import runtime
 
+def job_claim(*, job_id) -> Attempt | str:
+    """Take the job for a new attempt (status RUNNING, a fresh lease); return the Attempt, or the status if not ours.
+
+    Raises JobBusy while another worker's lease is alive."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         # A job reaches the GPU only after its gates ran: no decisions, no generation.
@@ -240,113 +320,133 @@ def job_generate(*, job_id) -> str:
         if job.cancel_requested:
             _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
             return job.status
-        attempt = job.attempts + 1
-        if attempt > settings.HALLMARK["MAX_ATTEMPTS"]:  # each earlier run died (killed worker, lost lease)
+        number = job.attempts + 1
+        if number > settings.HALLMARK["MAX_ATTEMPTS"]:  # each earlier run died (killed worker, lost lease)
             _set_status(job, Status.FAILED, error_code="attempts_exhausted",
                         error_message=f"Generation did not finish in {job.attempts} attempts.")
             return job.status
         queue_wait = time.time() - job.timings.get("gated", job.timings.get("created", time.time()))
-        _set_status(job, Status.RUNNING, attempts=attempt, lease_until=_lease(), progress_stage="starting",
+        _set_status(job, Status.RUNNING, attempts=number, lease_until=_lease(), progress_stage="starting",
                     progress_step=0, progress_total=0, timings={**job.timings, "queue_wait_s": queue_wait})
-    parent = picture = area = None
+    return Attempt(job=job, number=number)
+
+
+def _read_inputs(attempt: Attempt) -> Inputs:
+    """Read the job's canonical upload and mask; record the generator's pixel digest next to the gate's."""
+    job, inputs = attempt.job, Inputs()
     if job.upload:
         with job.upload.open("rb") as fh:
-            parent = fh.read()  # the canonical PNG: also the C2PA parent
-        picture = intake.load_canonical(parent)
+            inputs.parent = fh.read()  # the canonical PNG: also the C2PA parent
+        inputs.picture = intake.load_canonical(inputs.parent)
         # The array the generator receives, recorded next to the gate's (they must agree).
-        job.timings = {**job.timings, "generator_sha256": intake.pixel_digest(picture)}
-        Job.objects.filter(pk=job_id, attempts=attempt).update(timings=job.timings)
+        job.timings = {**job.timings, "generator_sha256": intake.pixel_digest(inputs.picture)}
+        Job.objects.filter(pk=job.pk, attempts=attempt.number).update(timings=job.timings)
     if job.mask:
         with job.mask.open("rb") as fh:
-            area = intake.load_mask(fh.read())
-    steps = settings.HALLMARK["GENERATION_STEPS"]
-    progress = _Progress(job, attempt)
-    started = time.time()
-    try:
-        gen = runtime.generator()
-        if job.kind == Job.Kind.GENERATION:
-            images = gen.generate(job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
-        elif job.kind == Job.Kind.VARIATION:
-            images = gen.vary(picture, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
-        else:
-            images = gen.edit(picture, area, job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
-    except generation.Cancelled:
-        return _finish_if_current(job_id, attempt, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
-    except generation.InvalidRequest as exc:
-        return _finish_if_current(job_id, attempt, Status.FAILED, error_code="invalid_request", error_message=str(exc),
-                                  error_param=getattr(exc, "param", "") or "")
-    generation_s = time.time() - started
+            inputs.area = intake.load_mask(fh.read())
+    return inputs
 
-    # Output gate: nothing leaves that the image classifier did not allow. An edit or variation
-    # is also held to the face-edit rule, so a prompt cannot paint a real-looking face into a photo.
+
+# How the generator is called for each kind of job: the one dispatch point (a new kind is one line).
+MODEL_CALLS: dict[str, Callable[..., list]] = {
+    Job.Kind.GENERATION: lambda gen, job, inputs, **options: gen.generate(job.prompt, **options),
+    Job.Kind.VARIATION: lambda gen, job, inputs, **options: gen.vary(inputs.picture, **options),
+    Job.Kind.EDIT: lambda gen, job, inputs, **options: gen.edit(inputs.picture, inputs.area, job.prompt, **options),
+}
+
+
+def job_run_model(*, attempt: Attempt) -> list:
+    """Run the generator for the claimed job (outside any transaction); return its images.
+
+    Raises generation.Cancelled when a cancel arrives between steps, generation.InvalidRequest on bad input."""
+    job = attempt.job
+    inputs = attempt.inputs = _read_inputs(attempt)
+    started = time.time()
+    images = MODEL_CALLS[job.kind](runtime.generator(), job, inputs, n=job.n, size=job.size, seed=job.seed,
+                                   steps=settings.HALLMARK["GENERATION_STEPS"], progress=_Progress(job, attempt.number))
+    attempt.generation_s = time.time() - started
+    return images
+
+
+def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[dict], str]:
+    """Judge every output; block the job on any doubt, else move it to STAMPING. Return the decisions and the status.
+
+    Nothing leaves that the image classifier did not allow. An edit or variation is also held
+    to the face-edit rule, so a prompt cannot paint a real-looking face into a photo."""
     gates = runtime.moderator()
-    purpose = job.kind if job.kind in (Job.Kind.EDIT, Job.Kind.VARIATION) else None
+    kind = attempt.job.kind
+    purpose = kind if kind in (Job.Kind.EDIT, Job.Kind.VARIATION) else None
     outputs = [gates.check_image(image, surface="output", purpose=purpose).to_dict() for image in images]
     worst = _worst(outputs)
-    if worst and worst["action"] != "allow":
-        with transaction.atomic():
-            locked = Job.objects.select_for_update().get(pk=job_id)
-            if locked.attempts != attempt or locked.status != Status.RUNNING:
-                return locked.status
-            locked.decisions = locked.decisions + [worst]
-            audit_event("gate.decision", subject=f"job:{job_id}", data=worst)
+    with _lock_attempt(attempt, Status.RUNNING) as (job, ours):
+        if not ours:
+            return outputs, job.status
+        if worst and worst["action"] != "allow":
+            job.decisions = job.decisions + [worst]
+            audit_event("gate.decision", subject=f"job:{job.id}", data=worst)
             # An output the classifier doubts is withheld like a blocked one: fail closed.
-            _set_status(locked, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
+            _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
                         error_param="output")
-            return locked.status
-
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job_id)
-        if locked.attempts != attempt or locked.status != Status.RUNNING:
-            return locked.status
-        _set_status(locked, Status.STAMPING, lease_until=_lease(), progress_stage="stamping", progress_step=0,
-                    progress_total=len(images))
-    started_stamp = time.time()
-    stamped = _stamp_all(job, images, parent)
-    stamping_s = time.time() - started_stamp
-
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job_id)
-        if locked.attempts != attempt or locked.status != Status.STAMPING:
-            for item in stamped:  # this worker lost its lease: keep the winner's set only
-                item.file.storage.delete(item.file.name)
-            return locked.status
-        for item in stamped:
-            item.save()
-            audit_event("provenance.stamped", subject=f"job:{job_id}",
-                        data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index,
-                              "watermark_verified": item.watermark_verified})
-        timings = {**locked.timings, "generation_s": generation_s, "stamping_s": stamping_s, "finished": time.time()}
-        _set_status(locked, Status.SUCCEEDED, progress_step=len(images), timings=timings, decisions=locked.decisions + outputs)
-        return locked.status
+        elif job.cancel_requested:  # arrived after the last model step: no need to stamp
+            _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+        else:
+            _set_status(job, Status.STAMPING, lease_until=_lease(), progress_stage="stamping", progress_step=0,
+                        progress_total=len(images))
+        return outputs, job.status
 
 
-def _stamp_all(job: Job, images, parent: bytes | None) -> list[Image]:
-    import hashlib
+def job_stamp(*, attempt: Attempt, images: list) -> list[Image]:
+    """Sign and watermark each output and write its file (outside any transaction); return the unsaved rows."""
+    # Not a cycle: the C2PA library takes seconds to load, and only GPU workers stamp.
+    from provenance import Record, new_record_id  # noqa: PLC0415
 
-    from provenance import Record, new_record_id
-
-    from . import runtime
-
+    job = attempt.job
+    inputs = attempt.inputs or _read_inputs(attempt)
+    started = time.time()
     gen, stamper = runtime.generator(), runtime.stamper()
-    parent_format = "png" if parent else None  # the canonical PNG the gates judged
+    parent_format = "png" if inputs.parent else None  # the canonical PNG the gates judged
     stamped = []
     for index, image in enumerate(images):
         record_id = new_record_id()
         record = Record(record_id=record_id, kind=job.kind, model_id=gen.model_id, model_version=gen.model_version,
-                        parent=parent, parent_format=parent_format)
+                        parent=inputs.parent, parent_format=parent_format)
         data, watermark_verified = stamper.stamp(image, record)
         item = Image(job=job, index=index, record_id=record_id, manifest_sha256=hashlib.sha256(data).hexdigest(),
                      model_id=gen.model_id, model_version=gen.model_version, watermark_verified=watermark_verified)
         item.file.save(f"{record_id}.png", ContentFile(data), save=False)
         stamped.append(item)
+    attempt.stamping_s = time.time() - started
     return stamped
 
 
-def _finish_if_current(job_id, attempt: int, status: str, **fields) -> str:
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
-        if job.attempts == attempt and not job.is_terminal:
+def job_store(*, attempt: Attempt, stamped: list[Image], outputs: list[dict]) -> str:
+    """Store the stamped images if this attempt still holds the job and no cancel arrived; return the status.
+
+    Otherwise the files are deleted: a worker that lost its lease keeps the winner's set only,
+    and a cancel that arrived while stamping wins over the finished work."""
+    with _lock_attempt(attempt, Status.STAMPING) as (job, ours):
+        if not ours or job.cancel_requested:
+            for item in stamped:
+                item.file.storage.delete(item.file.name)
+            if ours:
+                _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
+            return job.status
+        for item in stamped:
+            item.save()
+            audit_event("provenance.stamped", subject=f"job:{job.id}",
+                        data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index,
+                              "watermark_verified": item.watermark_verified})
+        timings = {**job.timings, "generation_s": attempt.generation_s, "stamping_s": attempt.stamping_s,
+                   "finished": time.time()}
+        _set_status(job, Status.SUCCEEDED, progress_step=len(stamped), timings=timings,
+                    decisions=job.decisions + outputs)
+        return job.status
+
+
+def _end_if_ours(attempt: Attempt, status: str, **fields) -> str:
+    """End the job in ``status`` if this attempt still holds it; return its status."""
+    with _lock_attempt(attempt, Status.RUNNING, Status.STAMPING) as (job, ours):
+        if ours:
             _set_status(job, status, **fields)
         return job.status
 

@@ -5,6 +5,8 @@ import logging
 
 from celery import shared_task
 
+from trust import enforcement
+
 from . import services
 from .models import Job
 
@@ -28,7 +30,12 @@ def _backoff(retries: int) -> int:
 @shared_task(bind=True, acks_late=True, max_retries=3, name="jobs.tasks.job_moderate")
 def job_moderate(self, job_id: str) -> str:
     try:
-        return services.job_moderate(job_id=job_id)
+        moderated = services.job_moderate(job_id=job_id)
+        if moderated.block is not None:
+            # The strike is counted after the block commits, with no job lock held. A worker
+            # killed between the two loses that one strike; the job itself stays blocked.
+            enforcement.record_block(user=moderated.job.user, job=moderated.job, decision=moderated.block)
+        return moderated.status
     except Job.DoesNotExist:
         return "missing"  # deleted since it was queued: nothing to do
     except TRANSIENT as exc:

@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
-from . import intake, runtime, services, uploads
+from . import files, intake, runtime, services, uploads
 from .admission import admit
 from .errors import ApiError
 from .models import Image, Job
@@ -224,7 +224,7 @@ class ImageFileView(APIView):
             allowed = True
         if not allowed:
             raise Http404  # the same answer for "not yours" and "not there"
-        return FileResponse(image.file.open("rb"), content_type="image/png", filename=f"{image.record_id}.png")
+        return files.png_response(image.file, filename=f"{image.record_id}.png")
 
 
 @extend_schema(request={"multipart/form-data": VerifyIn}, responses=None)

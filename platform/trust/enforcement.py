@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hallmark.errors import DomainError
+from jobs import services as job_services
 
 from .audit import audit_event
 from .models import Strike, Suspension
@@ -70,8 +71,8 @@ def record_block(*, user, job, decision: dict) -> Suspension | None:
     with transaction.atomic():
         strike = Strike.objects.create(user=user, category=category, job_id=job.id if job is not None else None)
         # audit_event holds the audit head's lock until commit, so two blocks at once are
-        # counted one after the other and cross the threshold once. (Not a user-row lock:
-        # job_moderate already holds the head here, and locking in another order could deadlock.)
+        # counted one after the other and cross the threshold once. (Not a user-row lock: a
+        # worker appending an audit entry holds the head, and locking in another order could deadlock.)
         audit_event("enforcement.strike", subject=f"user:{user.pk}",
                     data={"category": category, "job": str(job.id) if job is not None else None, "strike": strike.pk,
                           "policy_version": policy.version})
@@ -105,34 +106,12 @@ def _suspend(*, user, reason: str, ends, permanent: bool, actor, data: dict, cau
     audit_event("enforcement.suspended", actor=actor, subject=f"user:{user.pk}",
                 data={"suspension": suspension.pk, "reason": reason, "permanent": permanent,
                       "ends": ends.isoformat() if ends else None, **data})
-    # After commit, when no row locks are held: the caller (job_moderate) holds one job's
-    # lock and the audit head, and taking the user's other jobs here could deadlock.
+    # After commit, when no row locks are held: the audit head is held until then, and a
+    # worker finishing one of this user's jobs takes the job's lock before the head's, so
+    # taking the user's jobs here, head in hand, could deadlock.
     message = suspension_message(suspension)
-    transaction.on_commit(lambda: stop_pending_jobs(user_id=user.pk, reason=message))
+    transaction.on_commit(lambda: job_services.job_stop_pending(user_id=user.pk, reason=message))
     return suspension
-
-
-def stop_pending_jobs(*, user_id: int, reason: str) -> list[str]:
-    """End every job of a just-suspended account that has not produced images yet; return their ids.
-
-    Held jobs are rejected, waiting ones cancelled, running ones stop at their next step:
-    nothing a suspended account sent is generated."""
-    from jobs import services as job_services
-    from jobs.models import Job
-
-    stopped = []
-    pending = Job.objects.filter(user_id=user_id).exclude(status__in=Job.TERMINAL).values_list("pk", "status")
-    for job_id, status in list(pending):
-        try:
-            if status == Job.Status.HELD:
-                job_services.job_reject_held(job_id=job_id, reason=reason, code="account_suspended",
-                                             note="account suspended")
-            else:
-                job_services.job_cancel(job_id=job_id, reason=reason, code="account_suspended")
-        except job_services.JobConflict:
-            continue  # it ended meanwhile
-        stopped.append(str(job_id))
-    return stopped
 
 
 def suspension_create(*, user, actor, reason: str, ends=None, permanent: bool = False) -> Suspension:

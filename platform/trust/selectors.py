@@ -1,9 +1,10 @@
-"""Reads for staff pages: the review queue, one request under review, a user's history."""
+"""Reads for staff pages: the review queue, one request under review, a user's history, the enforcement list."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jobs.models import Job
 
@@ -40,3 +41,22 @@ def user_history(user, *, recent: int = 20) -> UserHistory:
 def audit_trail(subject: str, *, limit: int = 200) -> QuerySet[AuditEntry]:
     """Return the audit entries about one subject (``job:<id>``, ``user:<pk>``), in order."""
     return AuditEntry.objects.filter(subject=subject).order_by("seq")[:limit]
+
+
+def enforcement_rows(*, query: str = "", limit: int = 100, recent: int = 5) -> list[dict]:
+    """Return the accounts staff may act on (with strikes or suspensions, or matching ``query``), most strikes first.
+
+    Three queries whatever the number of rows: the accounts, then their latest ``recent``
+    suspensions and strikes each (sliced prefetches)."""
+    users = get_user_model().objects.annotate(strike_count=Count("strikes", distinct=True))
+    users = (users.filter(username__icontains=query) if query
+             else users.filter(Q(strike_count__gt=0) | Q(suspensions__isnull=False)))
+    users = users.distinct().order_by("-strike_count", "username").prefetch_related(
+        Prefetch("suspensions", queryset=Suspension.objects.order_by("-starts")[:recent], to_attr="latest_suspensions"),
+        Prefetch("strikes", queryset=Strike.objects.order_by("-created")[:recent], to_attr="latest_strikes"))[:limit]
+    rows = []
+    for user in users:
+        current = next((s for s in user.latest_suspensions if s.state in ("active", "permanent")), None)
+        rows.append({"user": user, "strikes": user.strike_count, "current": current,
+                     "suspensions": user.latest_suspensions, "recent_strikes": user.latest_strikes})
+    return rows

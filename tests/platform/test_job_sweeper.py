@@ -125,7 +125,7 @@ def test_a_safety_check_that_keeps_killing_its_worker_fails_on_its_last_attempt(
     from jobs import services
 
     job = _job(owner, status="moderating", timings={"moderate_attempts": settings.HALLMARK["MAX_ATTEMPTS"]})
-    assert services.job_moderate(job_id=job.id) == "failed"
+    assert services.job_moderate(job_id=job.id).status == "failed"
     job.refresh_from_db()
     assert job.error_code == "attempts_exhausted"
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hallmark.errors import DomainError
-from jobs import services as job_services
+from jobs import files, services as job_services
 
 from .. import provenance_panel, reasons, selectors
 from ..forms import CreateForm, EditForm, VaryForm
@@ -124,9 +124,5 @@ def image_detail(request, image_id):
 @login_required
 def job_upload(request, job_id):
     """Serve a job's upload to its owner as the canonical picture the gates judged and the model used."""
-    from django.http import FileResponse, Http404
-
     job = selectors.job_for_owner(user=request.user, job_id=job_id)
-    if not job.upload:
-        raise Http404
-    return FileResponse(job.upload.open("rb"), content_type="image/png")
+    return files.png_response(job.upload)

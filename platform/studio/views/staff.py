@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jobs import files
 from jobs.models import Job
 
 from .. import reasons
@@ -63,31 +63,17 @@ def review_decide(request, job_id):
 @staff_required
 def review_upload(request, job_id):
     """Show a reviewer the canonical picture a held edit or variation was judged on (alpha dropped)."""
-    from django.http import FileResponse, Http404
-
     job = get_object_or_404(Job, pk=job_id)
-    if not job.upload:
-        raise Http404
-    return FileResponse(job.upload.open("rb"), content_type="image/png")
+    return files.png_response(job.upload)
 
 
 @staff_required
 def enforcement(request):
-    from trust.models import Suspension
+    from trust import selectors as trust_selectors
 
-    User = get_user_model()
     query = request.GET.get("q", "").strip()
-    users = (User.objects.annotate(strike_count=Count("strikes", distinct=True))
-             .filter(Q(strike_count__gt=0) | Q(suspensions__isnull=False)) if not query
-             else User.objects.annotate(strike_count=Count("strikes", distinct=True)).filter(username__icontains=query))
-    users = users.distinct().order_by("-strike_count", "username")[:100]
-    rows = []
-    for user in users:
-        suspensions = list(Suspension.objects.filter(user=user).order_by("-starts")[:5])
-        current = next((s for s in suspensions if s.state in ("active", "permanent")), None)
-        rows.append({"user": user, "strikes": user.strike_count, "current": current, "suspensions": suspensions,
-                     "recent_strikes": list(user.strikes.order_by("-created")[:5])})
-    return render(request, "studio/staff/enforcement.html", {"rows": rows, "query": query})
+    return render(request, "studio/staff/enforcement.html",
+                  {"rows": trust_selectors.enforcement_rows(query=query), "query": query})
 
 
 @require_POST
