@@ -269,6 +269,8 @@ HALLMARK = {
     "JOB_SWEEP_S": env.int("HALLMARK_JOB_SWEEP_S", default=60),
     "RATE_LIMIT_PER_MINUTE": env.int("HALLMARK_RATE_LIMIT_PER_MINUTE", default=60),
     "DAILY_IMAGE_QUOTA": env.int("HALLMARK_DAILY_IMAGE_QUOTA", default=500),
+    # Active (unrevoked) keys an account may hold; limits and quotas are per account anyway.
+    "MAX_API_KEYS_PER_ACCOUNT": env.int("HALLMARK_MAX_API_KEYS_PER_ACCOUNT", default=10),
     "SIGNED_URL_TTL_S": env.int("HALLMARK_SIGNED_URL_TTL_S", default=3600),
     "MAX_UPLOAD_BYTES": 4 * 1024 * 1024,
     # The public verify endpoint: its own byte and pixel caps and a per-client (IP) rate limit.

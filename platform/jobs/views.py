@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
 from . import intake, runtime, services, uploads
-from .admission import admit
+from .admission import NotAdmitted, admit
 from .errors import ApiError
 from .models import Image, Job
 from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, VariationIn, VerifyIn
@@ -47,6 +47,24 @@ def _create_job(request, kind: str) -> Job:
 def _api_key(request) -> ApiKey | None:
     """Return the API key the request was authenticated with (None for a web session)."""
     return request.auth if isinstance(request.auth, ApiKey) else None
+
+
+class HasScope(permissions.BasePermission):
+    """Refuse (403 insufficient_scope) an API key without the view's ``required_scope``, reads included.
+
+    A web session has no scopes and passes; signed-in state is checked by the default permission."""
+
+    def has_permission(self, request, view) -> bool:
+        key = _api_key(request)
+        scope = getattr(view, "required_scope", None)
+        if key is not None and scope and scope not in key.scopes:
+            raise NotAdmitted(f"This API key lacks the '{scope}' scope.", code="insufficient_scope")
+        return True
+
+
+class _ScopedView(APIView):
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    required_scope = SCOPE_IMAGES
 
 
 def _wait(job: Job) -> Job:
@@ -115,7 +133,7 @@ def job_payload(request, job: Job) -> dict:
 
 # --- OpenAI-compatible endpoints ---------------------------------------------
 
-class _ImagesView(APIView):
+class _ImagesView(_ScopedView):
     kind = "generation"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -142,7 +160,9 @@ class VariationsView(_ImagesView):
 
 
 @extend_schema(request=ModerationIn, responses=None)
-class ModerationsView(APIView):
+class ModerationsView(_ScopedView):
+    required_scope = SCOPE_MODERATION
+
     def post(self, request):
         serializer = ModerationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -162,7 +182,7 @@ class ModelsView(APIView):
 
 # --- native asynchronous jobs ------------------------------------------------
 
-class JobsView(APIView):
+class JobsView(_ScopedView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(operation_id="v1_jobs_list", responses={200: OpenApiTypes.OBJECT})
@@ -180,14 +200,14 @@ class JobsView(APIView):
 
 
 @extend_schema(responses={200: OpenApiTypes.OBJECT})
-class JobView(APIView):
+class JobView(_ScopedView):
     def get(self, request, job_id):
         job = get_object_or_404(Job.objects.prefetch_related("images"), pk=job_id, user=request.user)
         return Response(job_payload(request, job))
 
 
 @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
-class JobCancelView(APIView):
+class JobCancelView(_ScopedView):
     def post(self, request, job_id):
         job = get_object_or_404(Job, pk=job_id, user=request.user)
         try:
@@ -203,7 +223,8 @@ class JobCancelView(APIView):
 class ImageFileView(APIView):
     """Serve an output image to its owner, or to anyone holding an unexpired signed URL."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [permissions.AllowAny, HasScope]
+    required_scope = SCOPE_IMAGES  # a key that comes along must hold it, even with a signed URL
 
     def get(self, request, image_id):
         image = Image.objects.select_related("job").filter(pk=image_id).first()

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 from jobs.models import Job
 
 from .. import reasons
-from .decorators import staff_required
+from .decorators import CHANGE_SUSPENSIONS, REVIEW, VIEW_AUDIT, VIEW_SUSPENSIONS, VIEW_UPLOAD, staff_required
 
 
-@staff_required
+@staff_required(REVIEW)
 def review_queue(request):
     from trust import review, selectors as trust_selectors
 
@@ -33,7 +33,7 @@ def review_queue(request):
 
 
 @require_POST
-@staff_required
+@staff_required(REVIEW)
 def review_decide(request, job_id):
     from trust import review
 
@@ -60,7 +60,7 @@ def review_decide(request, job_id):
     return redirect("studio:staff-review")
 
 
-@staff_required
+@staff_required(VIEW_UPLOAD)
 def review_upload(request, job_id):
     """Show a reviewer the canonical picture a held edit or variation was judged on (alpha dropped)."""
     from django.http import FileResponse, Http404
@@ -71,7 +71,7 @@ def review_upload(request, job_id):
     return FileResponse(job.upload.open("rb"), content_type="image/png")
 
 
-@staff_required
+@staff_required(VIEW_SUSPENSIONS)
 def enforcement(request):
     from trust.models import Suspension
 
@@ -91,7 +91,7 @@ def enforcement(request):
 
 
 @require_POST
-@staff_required
+@staff_required(CHANGE_SUSPENSIONS)
 def enforcement_act(request, user_id: int):
     from trust import enforcement as trust_enforcement
 
@@ -127,7 +127,7 @@ def _int(value, default: int | None = None) -> int:
         return default
 
 
-@staff_required
+@staff_required(VIEW_AUDIT)
 def audit_log(request):
     from trust.audit import audit_verify
     from trust.models import AuditEntry
