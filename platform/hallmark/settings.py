@@ -258,7 +258,12 @@ HALLMARK = {
     "TRUST_ANCHORS": env.str("HALLMARK_TRUST_ANCHORS", default=str(VAR_DIR / "keys" / "ca.pem")),
     "TSA_URL": env.str("HALLMARK_TSA_URL", default="") or None,
     # How long the OpenAI-style endpoints wait for a job before answering 504-free "still running".
-    "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=300.0),
+    # A sync wait holds a web thread: past this, /v1/images/* answers 409 job_pending with the
+    # job's id, and GET /v1/jobs/{id} is the way to wait longer.
+    "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=30.0),
+    # Admission: past this many images queued for or running on the GPUs, new requests get 429 queue_full.
+    "GPU_QUEUE_MAX_IMAGES": env.int("HALLMARK_GPU_QUEUE_MAX_IMAGES", default=64),
+    "GPU_QUEUE_RETRY_AFTER_S": env.int("HALLMARK_GPU_QUEUE_RETRY_AFTER_S", default=10),
     # A running job whose worker stops renewing this lease is taken over by another worker.
     "JOB_LEASE_S": env.int("HALLMARK_JOB_LEASE_S", default=60),
     # Attempts per job step (a job that keeps killing its worker fails with a reason after these),

@@ -100,9 +100,10 @@ def job_error(job: Job) -> ApiError:
         return ApiError(job.error_message or "Generation failed.", status=http, code=job.error_code or "generation_failed",
                         param=job.error_param or None, type="invalid_request_error" if http == 400 else "server_error",
                         extra={"job_id": str(job.id)})
-    return ApiError("The job is still running; poll it for the result.", status=504, code="job_pending",
-                    type="timeout_error",
-                    extra={"job_id": str(job.id)})
+    # A 4xx, not a 504: the job is fine, only the wait ended. OpenAI's clients raise it with the
+    # body (job_id) and, told x-should-retry: false, do not post a second job.
+    return ApiError(f"The job is still {job.status}; poll GET /v1/jobs/{job.id} for the result.", status=409,
+                    code="job_pending", extra={"job_id": str(job.id)})
 
 
 def images_payload(request, job: Job) -> list[dict]:
