@@ -253,6 +253,8 @@ HALLMARK = {
     "GENERATION_STEPS": env.int("HALLMARK_GENERATION_STEPS", default=0) or None,
     "MODERATION_POLICY": env.str("HALLMARK_MODERATION_POLICY", default="") or None,
     "MODERATION_DEADLINE_S": env.float("HALLMARK_MODERATION_DEADLINE_S", default=5.0),
+    # How long a web request waits on gates still loading at start before a 503 (fail closed).
+    "GATES_WAIT_S": env.float("HALLMARK_GATES_WAIT_S", default=2.0),
     "SIGNING_CERT_CHAIN": env.str("HALLMARK_SIGNING_CERT_CHAIN", default=str(VAR_DIR / "keys" / "signer-chain.pem")),
     "SIGNING_KEY": env.str("HALLMARK_SIGNING_KEY", default=str(VAR_DIR / "keys" / "signer.key")),
     "TRUST_ANCHORS": env.str("HALLMARK_TRUST_ANCHORS", default=str(VAR_DIR / "keys" / "ca.pem")),

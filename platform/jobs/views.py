@@ -168,7 +168,7 @@ class ModerationsView(_ScopedView):
         serializer = ModerationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         admit(user=request.user, key=_api_key(request), scope=SCOPE_MODERATION)
-        results = runtime.moderator().moderate(serializer.validated_data["input"])
+        results = runtime.ready_moderator().moderate(serializer.validated_data["input"])
         return Response({"id": f"modr-{int(time.time() * 1000)}", "model": "hallmark-moderation", "results": results})
 
 
@@ -179,6 +179,19 @@ class ModelsView(APIView):
         data = [{"id": name, "object": "model", "created": created, "owned_by": "hallmark"}
                 for name in ("hallmark-unclip", "dall-e-2", "hallmark-moderation")]
         return Response({"object": "list", "data": data})
+
+
+@extend_schema(responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT})
+class HealthView(APIView):
+    """Public and cheap (no database, no cache): is this web process up, and are its gates loaded?"""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    def get(self, request):
+        gates = runtime.gates_state()
+        return Response({"status": "starting" if gates == "loading" else "ok", "gates": gates},
+                        status=503 if gates == "loading" else 200)
 
 
 # --- native asynchronous jobs ------------------------------------------------
