@@ -222,7 +222,20 @@ class Load:
         self.report.drain_s = time.monotonic() - started
         self.report.non_terminal_after_drain = [j for j, s in self.report.jobs.items() if s not in TERMINAL]
 
+    def wait_ready(self, timeout: float = 600) -> None:
+        """Wait until the server's /v1/health says its gates are loaded: the load measures a started server."""
+        stop = time.monotonic() + timeout
+        while time.monotonic() < stop:
+            try:
+                if requests.get(self.url + "/v1/health", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+        raise SystemExit(f"{self.url} did not become ready in {timeout:.0f} s")
+
     def run(self, *, drain_s: float) -> Report:
+        self.wait_ready()
         started = time.monotonic()
         deadline = self.deadline = started + self.seconds
         threads = [threading.Thread(target=self._client, args=(deadline,), daemon=True) for _ in range(self.clients)]

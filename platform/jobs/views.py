@@ -11,7 +11,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework import permissions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -26,6 +27,19 @@ from .models import Image, Job
 from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, VariationIn, VerifyIn
 
 URL_SALT = "hallmark.image-url"
+
+# The documented answers, so that a schema check (schemathesis) tests the bodies, not just the statuses.
+ERROR = inline_serializer("Error", {"error": inline_serializer("ErrorBody", {
+    "message": serializers.CharField(), "type": serializers.CharField(),
+    "param": serializers.CharField(allow_null=True), "code": serializers.CharField(allow_null=True)})})
+ERRORS = {status_code: ERROR for status_code in (400, 401, 403, 404, 409, 413, 429, 503)}
+IMAGES_OUT = inline_serializer("ImagesResponse", {
+    "created": serializers.IntegerField(), "data": serializers.ListField(child=serializers.DictField())})
+MODERATION_OUT = inline_serializer("ModerationResponse", {
+    "id": serializers.CharField(), "model": serializers.CharField(),
+    "results": serializers.ListField(child=serializers.DictField())})
+VERIFY_OUT = inline_serializer("VerifyResponse", {
+    "provenance": serializers.DictField(), "record": serializers.DictField(allow_null=True)})
 
 
 # --- shared steps ------------------------------------------------------------
@@ -145,22 +159,22 @@ class _ImagesView(_ScopedView):
         return Response({"created": int(job.created.timestamp()), "data": images_payload(request, job)})
 
 
-@extend_schema(request=GenerationIn, responses=None)
+@extend_schema(request=GenerationIn, responses={200: IMAGES_OUT, **ERRORS})
 class GenerationsView(_ImagesView):
     kind = "generation"
 
 
-@extend_schema(request=EditIn, responses=None)
+@extend_schema(request=EditIn, responses={200: IMAGES_OUT, **ERRORS})
 class EditsView(_ImagesView):
     kind = "edit"
 
 
-@extend_schema(request=VariationIn, responses=None)
+@extend_schema(request=VariationIn, responses={200: IMAGES_OUT, **ERRORS})
 class VariationsView(_ImagesView):
     kind = "variation"
 
 
-@extend_schema(request=ModerationIn, responses=None)
+@extend_schema(request=ModerationIn, responses={200: MODERATION_OUT, **ERRORS})
 class ModerationsView(_ScopedView):
     required_scope = SCOPE_MODERATION
 
@@ -259,7 +273,7 @@ class ImageFileView(APIView):
         return FileResponse(image.file.open("rb"), content_type="image/png", filename=f"{image.record_id}.png")
 
 
-@extend_schema(request={"multipart/form-data": VerifyIn}, responses=None)
+@extend_schema(request={"multipart/form-data": VerifyIn}, responses={200: VERIFY_OUT, **ERRORS})
 class VerifyView(APIView):
     """Public: read an image's provenance and map its record id back to the stored record."""
 
