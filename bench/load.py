@@ -64,13 +64,14 @@ class Report:
     non_terminal_after_drain: list[str] = field(default_factory=list)
     drain_s: float = 0.0
     seconds: float = 0.0
+    cut_at_deadline: int = 0
 
     def as_dict(self) -> dict:
         def pct(values, q):
             return round(statistics.quantiles(values, n=100)[q - 1], 1) if len(values) >= 2 else None
 
         return {
-            "requests": self.requests, "seconds": round(self.seconds, 1), "statuses": dict(self.statuses),
+            "requests": self.requests, "seconds": round(self.seconds, 1), "cut_at_deadline": self.cut_at_deadline, "statuses": dict(self.statuses),
             "by_action": dict(self.by_action), "5xx": len(self.server_errors), "5xx_samples": self.server_errors[:5],
             "refused_429": self.refused, "429_without_retry_after": self.refused_without_retry_after,
             "jobs_created": len(self.jobs), "job_outcomes": dict(Counter(self.jobs.values())),
@@ -81,6 +82,9 @@ class Report:
         }
 
 
+DEADLINE_GRACE_S = 5.0
+
+
 class Load:
     def __init__(self, url: str, key: str, *, clients: int, seconds: float, max_jobs: int, max_requests: int,
                  seed: int = 0):
@@ -88,6 +92,7 @@ class Load:
         self.url, self.key = url.rstrip("/"), key
         self.clients, self.seconds, self.max_jobs, self.max_requests = clients, seconds, max_jobs, max_requests
         self.report = Report()
+        self.deadline = float("inf")
         self.lock = threading.Lock()
         self.random = random.Random(seed)
         self.photo = _png("RGB", (90, 140, 200))
@@ -111,8 +116,18 @@ class Load:
                     self.report.refused_without_retry_after += 1
 
     def _call(self, session: requests.Session, action: str, method: str, path: str, **kwargs):
+        # The run ends at its deadline (plus a grace for a request just sent): a request still
+        # open then is cut and counted apart, so `seconds` bounds the run.
+        timeout = max(0.5, min(60.0, self.deadline + DEADLINE_GRACE_S - time.monotonic()))
         try:
-            response = session.request(method, self.url + path, timeout=60, **kwargs)
+            response = session.request(method, self.url + path, timeout=timeout, **kwargs)
+        except requests.Timeout as exc:
+            if time.monotonic() >= self.deadline:
+                with self.lock:
+                    self.report.cut_at_deadline += 1
+                return None
+            self._record(action, None, f"{type(exc).__name__}: {exc}")
+            return None
         except requests.RequestException as exc:
             self._record(action, None, f"{type(exc).__name__}: {exc}")
             return None
@@ -207,14 +222,27 @@ class Load:
         self.report.drain_s = time.monotonic() - started
         self.report.non_terminal_after_drain = [j for j, s in self.report.jobs.items() if s not in TERMINAL]
 
+    def wait_ready(self, timeout: float = 600) -> None:
+        """Wait until the server's /v1/health says its gates are loaded: the load measures a started server."""
+        stop = time.monotonic() + timeout
+        while time.monotonic() < stop:
+            try:
+                if requests.get(self.url + "/v1/health", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+        raise SystemExit(f"{self.url} did not become ready in {timeout:.0f} s")
+
     def run(self, *, drain_s: float) -> Report:
+        self.wait_ready()
         started = time.monotonic()
-        deadline = started + self.seconds
+        deadline = self.deadline = started + self.seconds
         threads = [threading.Thread(target=self._client, args=(deadline,), daemon=True) for _ in range(self.clients)]
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(self.seconds + 120)  # a request times out after 60 s: every client ends
+            thread.join(max(0.0, deadline + DEADLINE_GRACE_S + 5 - time.monotonic()))  # requests end by then
         self.report.seconds = time.monotonic() - started
         self.drain(drain_s)
         return self.report

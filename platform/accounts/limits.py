@@ -1,4 +1,4 @@
-"""Per-key rate limits and daily image quotas, counted in Django's cache (Redis in production)."""
+"""Per-account rate limits and daily image quotas, counted in Django's cache (Redis in production)."""
 from __future__ import annotations
 
 import time
@@ -17,7 +17,9 @@ class LimitExceeded(DomainError):
 
 
 def _owner(user, key) -> str:
-    return f"key:{key.prefix}" if key is not None else f"user:{user.pk}"
+    # Counted per account, never per key: a second key or the browser session shares the
+    # first one's minute and day (``key`` is kept in the signature for the callers).
+    return f"user:{user.pk}"
 
 
 def _incr(name: str, amount: int, ttl: int) -> int:
@@ -46,7 +48,7 @@ def _add_to_counters(counters: list[tuple[str, int, int]]) -> list[int]:
 
 
 def count_request(*, user, key=None, images: int = 0) -> None:
-    """Count one request of ``key`` (or of ``user``'s web session) in this minute and reserve ``images`` of today's quota.
+    """Count one request of ``user``'s account (any key or the web session) in this minute and reserve ``images`` of today's quota.
 
     Raises LimitExceeded (reserving nothing) when either is over its limit."""
     limit, quota = settings.HALLMARK["RATE_LIMIT_PER_MINUTE"], settings.HALLMARK["DAILY_IMAGE_QUOTA"]

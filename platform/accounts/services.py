@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -20,7 +21,12 @@ def api_key_create(*, user, name: str, scopes: list[str] | None = None, expires:
     if unknown:
         raise ApiKeyRequestInvalid(f"Unknown scope(s): {', '.join(unknown)}; choose from {', '.join(ALL_SCOPES)}.")
     name = (name or "").strip()[:50] or "default"
+    cap = settings.HALLMARK["MAX_API_KEYS_PER_ACCOUNT"]
     with transaction.atomic():
+        # The account's row is the lock: two concurrent requests cannot both take the last slot.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if ApiKey.objects.filter(user=user, revoked=False).count() >= cap:
+            raise ApiKeyRequestInvalid(f"This account already has {cap} active API keys; revoke one first.")
         key, raw = ApiKey.objects.create_key(user=user, name=name, scopes=scopes, expiry_date=expires)
         _audit("api_key.created", user=user, key=key)
     return key, raw

@@ -253,6 +253,8 @@ HALLMARK = {
     "GENERATION_STEPS": env.int("HALLMARK_GENERATION_STEPS", default=0) or None,
     "MODERATION_POLICY": env.str("HALLMARK_MODERATION_POLICY", default="") or None,
     "MODERATION_DEADLINE_S": env.float("HALLMARK_MODERATION_DEADLINE_S", default=5.0),
+    # How long a web request waits on gates still loading at start before a 503 (fail closed).
+    "GATES_WAIT_S": env.float("HALLMARK_GATES_WAIT_S", default=2.0),
     "SIGNING_CERT_CHAIN": env.str("HALLMARK_SIGNING_CERT_CHAIN", default=str(VAR_DIR / "keys" / "signer-chain.pem")),
     "SIGNING_KEY": env.str("HALLMARK_SIGNING_KEY", default=str(VAR_DIR / "keys" / "signer.key")),
     "TRUST_ANCHORS": env.str("HALLMARK_TRUST_ANCHORS", default=str(VAR_DIR / "keys" / "ca.pem")),
@@ -262,7 +264,12 @@ HALLMARK = {
     "WATERMARK_KEY": env.str("HALLMARK_WATERMARK_KEY", default=str(VAR_DIR / "keys" / "watermark.key")),
     "WATERMARK_PREVIOUS_KEYS": env.list("HALLMARK_WATERMARK_PREVIOUS_KEYS", default=[]),
     # How long the OpenAI-style endpoints wait for a job before answering 504-free "still running".
-    "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=300.0),
+    # A sync wait holds a web thread: past this, /v1/images/* answers 409 job_pending with the
+    # job's id, and GET /v1/jobs/{id} is the way to wait longer.
+    "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=30.0),
+    # Admission: past this many images queued for or running on the GPUs, new requests get 429 queue_full.
+    "GPU_QUEUE_MAX_IMAGES": env.int("HALLMARK_GPU_QUEUE_MAX_IMAGES", default=64),
+    "GPU_QUEUE_RETRY_AFTER_S": env.int("HALLMARK_GPU_QUEUE_RETRY_AFTER_S", default=10),
     # A running job whose worker stops renewing this lease is taken over by another worker.
     "JOB_LEASE_S": env.int("HALLMARK_JOB_LEASE_S", default=60),
     # Attempts per job step (a job that keeps killing its worker fails with a reason after these),
@@ -273,6 +280,8 @@ HALLMARK = {
     "JOB_SWEEP_S": env.int("HALLMARK_JOB_SWEEP_S", default=60),
     "RATE_LIMIT_PER_MINUTE": env.int("HALLMARK_RATE_LIMIT_PER_MINUTE", default=60),
     "DAILY_IMAGE_QUOTA": env.int("HALLMARK_DAILY_IMAGE_QUOTA", default=500),
+    # Active (unrevoked) keys an account may hold; limits and quotas are per account anyway.
+    "MAX_API_KEYS_PER_ACCOUNT": env.int("HALLMARK_MAX_API_KEYS_PER_ACCOUNT", default=10),
     "SIGNED_URL_TTL_S": env.int("HALLMARK_SIGNED_URL_TTL_S", default=3600),
     "MAX_UPLOAD_BYTES": 4 * 1024 * 1024,
     # The public verify endpoint: its own byte and pixel caps and a per-client (IP) rate limit.

@@ -3,11 +3,61 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from pathlib import Path
 
 from django.conf import settings
 
+from hallmark.errors import DomainError
+
 log = logging.getLogger(__name__)
+
+_gates_ready = threading.Event()
+_warming: threading.Thread | None = None
+_warm_lock = threading.Lock()
+
+
+class GatesNotReady(DomainError):
+    """The web process is still loading its moderation gates; fail closed (503, Retry-After)."""
+
+    kind = "unavailable"
+
+
+def warm_gates() -> None:
+    """Load the moderation gates in a background thread, once per process (the web server's start).
+
+    Loading and training the classifiers takes seconds to minutes; started here, no request
+    pays for it, and requests that arrive first get GatesNotReady instead of a long hang."""
+    global _warming
+    with _warm_lock:
+        if _warming is not None:
+            return
+
+        def load() -> None:
+            try:
+                moderator()
+                _gates_ready.set()
+                log.info("moderation gates loaded")
+            except Exception:  # noqa: BLE001  (the gates stay not-ready: requests keep failing closed)
+                log.exception("loading the moderation gates failed")
+
+        _warming = threading.Thread(target=load, name="warm-gates", daemon=True)
+        _warming.start()
+
+
+def gates_state() -> str:
+    """Return "ready" (loaded), "loading" (warming in the background) or "lazy" (loads on first use)."""
+    if _gates_ready.is_set() or moderator.cache_info().currsize:
+        return "ready"
+    return "loading" if _warming is not None else "lazy"
+
+
+def ready_moderator():
+    """Return the moderation gates; while warm_gates() is still loading them, wait briefly, then raise GatesNotReady."""
+    if _warming is not None and not _gates_ready.wait(settings.HALLMARK["GATES_WAIT_S"]):
+        raise GatesNotReady("The moderation service is starting; try again shortly.", code="moderation_unavailable",
+                            retry_after=5)
+    return moderator()
 
 
 @functools.cache

@@ -7,6 +7,7 @@ urlpatterns = [
     path("images/edits", views.EditsView.as_view(), name="images-edits"),
     path("images/variations", views.VariationsView.as_view(), name="images-variations"),
     path("moderations", views.ModerationsView.as_view(), name="moderations"),
+    path("health", views.HealthView.as_view(), name="health"),
     path("models", views.ModelsView.as_view(), name="models"),
     path("jobs", views.JobsView.as_view(), name="jobs"),
     path("jobs/<uuid:job_id>", views.JobView.as_view(), name="job"),

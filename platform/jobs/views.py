@@ -11,7 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework import permissions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -20,12 +21,25 @@ from rest_framework.views import APIView
 from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
 from . import files, intake, runtime, services, uploads
-from .admission import admit
+from .admission import NotAdmitted, admit
 from .errors import ApiError
 from .models import Image, Job
 from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, VariationIn, VerifyIn
 
 URL_SALT = "hallmark.image-url"
+
+# The documented answers, so that a schema check (schemathesis) tests the bodies, not just the statuses.
+ERROR = inline_serializer("Error", {"error": inline_serializer("ErrorBody", {
+    "message": serializers.CharField(), "type": serializers.CharField(),
+    "param": serializers.CharField(allow_null=True), "code": serializers.CharField(allow_null=True)})})
+ERRORS = {status_code: ERROR for status_code in (400, 401, 403, 404, 409, 413, 429, 503)}
+IMAGES_OUT = inline_serializer("ImagesResponse", {
+    "created": serializers.IntegerField(), "data": serializers.ListField(child=serializers.DictField())})
+MODERATION_OUT = inline_serializer("ModerationResponse", {
+    "id": serializers.CharField(), "model": serializers.CharField(),
+    "results": serializers.ListField(child=serializers.DictField())})
+VERIFY_OUT = inline_serializer("VerifyResponse", {
+    "provenance": serializers.DictField(), "record": serializers.DictField(allow_null=True)})
 
 
 # --- shared steps ------------------------------------------------------------
@@ -47,6 +61,24 @@ def _create_job(request, kind: str) -> Job:
 def _api_key(request) -> ApiKey | None:
     """Return the API key the request was authenticated with (None for a web session)."""
     return request.auth if isinstance(request.auth, ApiKey) else None
+
+
+class HasScope(permissions.BasePermission):
+    """Refuse (403 insufficient_scope) an API key without the view's ``required_scope``, reads included.
+
+    A web session has no scopes and passes; signed-in state is checked by the default permission."""
+
+    def has_permission(self, request, view) -> bool:
+        key = _api_key(request)
+        scope = getattr(view, "required_scope", None)
+        if key is not None and scope and scope not in key.scopes:
+            raise NotAdmitted(f"This API key lacks the '{scope}' scope.", code="insufficient_scope")
+        return True
+
+
+class _ScopedView(APIView):
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    required_scope = SCOPE_IMAGES
 
 
 def _wait(job: Job) -> Job:
@@ -82,9 +114,10 @@ def job_error(job: Job) -> ApiError:
         return ApiError(job.error_message or "Generation failed.", status=http, code=job.error_code or "generation_failed",
                         param=job.error_param or None, type="invalid_request_error" if http == 400 else "server_error",
                         extra={"job_id": str(job.id)})
-    return ApiError("The job is still running; poll it for the result.", status=504, code="job_pending",
-                    type="timeout_error",
-                    extra={"job_id": str(job.id)})
+    # A 4xx, not a 504: the job is fine, only the wait ended. OpenAI's clients raise it with the
+    # body (job_id) and, told x-should-retry: false, do not post a second job.
+    return ApiError(f"The job is still {job.status}; poll GET /v1/jobs/{job.id} for the result.", status=409,
+                    code="job_pending", extra={"job_id": str(job.id)})
 
 
 def images_payload(request, job: Job) -> list[dict]:
@@ -118,7 +151,7 @@ def job_payload(request, job: Job) -> dict:
 
 # --- OpenAI-compatible endpoints ---------------------------------------------
 
-class _ImagesView(APIView):
+class _ImagesView(_ScopedView):
     kind = "generation"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -129,28 +162,30 @@ class _ImagesView(APIView):
         return Response({"created": int(job.created.timestamp()), "data": images_payload(request, job)})
 
 
-@extend_schema(request=GenerationIn, responses=None)
+@extend_schema(request=GenerationIn, responses={200: IMAGES_OUT, **ERRORS})
 class GenerationsView(_ImagesView):
     kind = "generation"
 
 
-@extend_schema(request=EditIn, responses=None)
+@extend_schema(request=EditIn, responses={200: IMAGES_OUT, **ERRORS})
 class EditsView(_ImagesView):
     kind = "edit"
 
 
-@extend_schema(request=VariationIn, responses=None)
+@extend_schema(request=VariationIn, responses={200: IMAGES_OUT, **ERRORS})
 class VariationsView(_ImagesView):
     kind = "variation"
 
 
-@extend_schema(request=ModerationIn, responses=None)
-class ModerationsView(APIView):
+@extend_schema(request=ModerationIn, responses={200: MODERATION_OUT, **ERRORS})
+class ModerationsView(_ScopedView):
+    required_scope = SCOPE_MODERATION
+
     def post(self, request):
         serializer = ModerationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         admit(user=request.user, key=_api_key(request), scope=SCOPE_MODERATION)
-        results = runtime.moderator().moderate(serializer.validated_data["input"])
+        results = runtime.ready_moderator().moderate(serializer.validated_data["input"])
         return Response({"id": f"modr-{int(time.time() * 1000)}", "model": "hallmark-moderation", "results": results})
 
 
@@ -163,9 +198,22 @@ class ModelsView(APIView):
         return Response({"object": "list", "data": data})
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT})
+class HealthView(APIView):
+    """Public and cheap (no database, no cache): is this web process up, and are its gates loaded?"""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    def get(self, request):
+        gates = runtime.gates_state()
+        return Response({"status": "starting" if gates == "loading" else "ok", "gates": gates},
+                        status=503 if gates == "loading" else 200)
+
+
 # --- native asynchronous jobs ------------------------------------------------
 
-class JobsView(APIView):
+class JobsView(_ScopedView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(operation_id="v1_jobs_list", responses={200: OpenApiTypes.OBJECT})
@@ -183,14 +231,14 @@ class JobsView(APIView):
 
 
 @extend_schema(responses={200: OpenApiTypes.OBJECT})
-class JobView(APIView):
+class JobView(_ScopedView):
     def get(self, request, job_id):
         job = get_object_or_404(Job.objects.prefetch_related("images"), pk=job_id, user=request.user)
         return Response(job_payload(request, job))
 
 
 @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
-class JobCancelView(APIView):
+class JobCancelView(_ScopedView):
     def post(self, request, job_id):
         job = get_object_or_404(Job, pk=job_id, user=request.user)
         try:
@@ -206,7 +254,8 @@ class JobCancelView(APIView):
 class ImageFileView(APIView):
     """Serve an output image to its owner, or to anyone holding an unexpired signed URL."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [permissions.AllowAny, HasScope]
+    required_scope = SCOPE_IMAGES  # a key that comes along must hold it, even with a signed URL
 
     def get(self, request, image_id):
         image = Image.objects.select_related("job").filter(pk=image_id).first()
@@ -227,7 +276,7 @@ class ImageFileView(APIView):
         return files.png_response(image.file, filename=f"{image.record_id}.png")
 
 
-@extend_schema(request={"multipart/form-data": VerifyIn}, responses=None)
+@extend_schema(request={"multipart/form-data": VerifyIn}, responses={200: VERIFY_OUT, **ERRORS})
 class VerifyView(APIView):
     """Public: read an image's provenance and map its record id back to the stored record."""
 

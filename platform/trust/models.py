@@ -120,4 +120,5 @@ class HeldRequest(Job):
         proxy = True
         ordering = ["created"]  # oldest first
         verbose_name = "held request"
-        permissions = [("review_request", "Can approve or reject held requests")]
+        permissions = [("review_request", "Can approve or reject held requests"),
+                       ("view_upload", "Can view the picture uploaded with a held request")]

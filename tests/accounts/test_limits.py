@@ -11,11 +11,12 @@ from accounts import limits
 
 
 def key_for(prefix: str) -> dict:
-    return {"user": SimpleNamespace(pk=None), "key": SimpleNamespace(prefix=prefix)}
+    """An account (its id ``prefix``) and one of its keys: the counters are the account's."""
+    return {"user": SimpleNamespace(pk=prefix), "key": SimpleNamespace(prefix=f"k{prefix}")}
 
 
 def quota_used(prefix: str) -> int:
-    return cache.get(f"quota:key:{prefix}:{int(time.time()) // 86400}", 0)
+    return cache.get(f"quota:user:{prefix}:{int(time.time()) // 86400}", 0)
 
 
 def test_counters_count_and_expire(settings):
@@ -24,7 +25,7 @@ def test_counters_count_and_expire(settings):
     limits.count_request(**key_for(prefix), images=3)
     limits.count_request(**key_for(prefix), images=4)
     assert quota_used(prefix) == 7
-    ttl = cache._cache.get_client().ttl(cache.make_and_validate_key(f"quota:key:{prefix}:{int(time.time()) // 86400}"))
+    ttl = cache._cache.get_client().ttl(cache.make_and_validate_key(f"quota:user:{prefix}:{int(time.time()) // 86400}"))
     assert 0 < ttl <= 2 * 86400
 
 

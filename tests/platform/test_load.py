@@ -1,7 +1,8 @@
 """bench/load.py, briefly, against the live server with real workers on PostgreSQL and Redis.
 
-Asserts what holds today: no 5xx, every refusal a 429 with Retry-After, every job terminal
-after the drain. Admission on queue depth and bounded sync waits are phase 2 (issue #13)."""
+Asserts no 5xx, every refusal a 429 with Retry-After, every job terminal after the drain, and
+that --seconds bounds the run. The live server is started as wsgi.py starts a web server: its
+gates load in the background (runtime.warm_gates), and the benchmark waits for /v1/health."""
 from __future__ import annotations
 
 import importlib.util
@@ -24,11 +25,15 @@ def _load_module():
 
 def test_a_short_load_leaves_no_5xx_no_bare_429_and_no_stuck_job(workers, live_server, owner_key, settings):
     settings.HALLMARK = {**settings.HALLMARK, "RATE_LIMIT_PER_MINUTE": 400}
+    from jobs import runtime
+
+    runtime.warm_gates()  # what hallmark/wsgi.py does in gunicorn and runserver
     load = _load_module()
     report = load.run(live_server.url, owner_key, clients=8, seconds=10, max_jobs=6, drain_s=240, seed=1)
     figures = report.as_dict()
     print(figures)
     assert figures["requests"] > 50, figures
+    assert figures["seconds"] <= 10 + 5 + 6, figures  # the deadline, its grace and the join's margin
     assert figures["jobs_created"] >= 1, figures
     assert figures["5xx"] == 0, figures["5xx_samples"]
     assert figures["429_without_retry_after"] == 0

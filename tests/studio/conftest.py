@@ -19,12 +19,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 
+# Every staff page's permission (studio.views.decorators): this reviewer may do all of it.
+STAFF_PERMISSIONS = ["review_request", "view_upload", "view_suspension", "change_suspension", "view_auditentry"]
+
+
 @pytest.fixture
 def staff(make_user):
     from django.contrib.auth.models import Permission
 
     user = make_user("reviewer", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="review_request", content_type__app_label="trust"))
+    user.user_permissions.add(*Permission.objects.filter(codename__in=STAFF_PERMISSIONS, content_type__app_label="trust"))
     return user
 
 

@@ -33,8 +33,13 @@ def signup(request):
 @login_required
 def account(request):
     form = ApiKeyForm(request.POST or None)
+    raw = None
     if request.method == "POST" and form.is_valid():
-        _key, raw = account_services.api_key_create(user=request.user, name=form.cleaned_data["name"])
+        try:
+            _key, raw = account_services.api_key_create(user=request.user, name=form.cleaned_data["name"])
+        except account_services.ApiKeyRequestInvalid as exc:  # the per-account cap
+            form.add_error(None, str(exc))
+    if raw is not None:
         # Post/redirect/get, so that reloading the page cannot create a second key; the raw
         # key waits in the session for exactly one page view and is then gone for good.
         request.session[NEW_KEY] = raw

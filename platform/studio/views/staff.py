@@ -17,10 +17,10 @@ from jobs import files
 from jobs.models import Job
 
 from .. import reasons
-from .decorators import staff_required
+from .decorators import CHANGE_SUSPENSIONS, REVIEW, VIEW_AUDIT, VIEW_SUSPENSIONS, VIEW_UPLOAD, staff_required
 
 
-@staff_required
+@staff_required(REVIEW)
 def review_queue(request):
     from trust import review, selectors as trust_selectors
 
@@ -33,7 +33,7 @@ def review_queue(request):
 
 
 @require_POST
-@staff_required
+@staff_required(REVIEW)
 def review_decide(request, job_id):
     from trust import review
 
@@ -60,14 +60,14 @@ def review_decide(request, job_id):
     return redirect("studio:staff-review")
 
 
-@staff_required
+@staff_required(VIEW_UPLOAD)
 def review_upload(request, job_id):
     """Show a reviewer the canonical picture a held edit or variation was judged on (alpha dropped)."""
     job = get_object_or_404(Job, pk=job_id)
     return files.png_response(job.upload)
 
 
-@staff_required
+@staff_required(VIEW_SUSPENSIONS)
 def enforcement(request):
     from trust import selectors as trust_selectors
 
@@ -77,7 +77,7 @@ def enforcement(request):
 
 
 @require_POST
-@staff_required
+@staff_required(CHANGE_SUSPENSIONS)
 def enforcement_act(request, user_id: int):
     from trust import enforcement as trust_enforcement
 
@@ -113,7 +113,7 @@ def _int(value, default: int | None = None) -> int:
         return default
 
 
-@staff_required
+@staff_required(VIEW_AUDIT)
 def audit_log(request):
     from trust.audit import audit_verify
     from trust.models import AuditEntry
