@@ -31,12 +31,14 @@ class JobBusy(Exception):
 
 
 def job_create(*, user, api_key=None, kind: str, prompt: str = "", n: int = 1, size: int = 256, seed: int | None = None,
-               response_format: str = "url", end_user: str = "", upload: intake.Canonical | None = None) -> Job:
+               response_format: str = "url", end_user: str = "", upload: intake.Canonical | None = None,
+               from_prompt: str = "", amount: float | None = None) -> Job:
     """Store a new job and queue its safety gates; nothing reaches a GPU before they pass.
 
-    ``upload`` is the intake's canonical picture (and mask): stored once, read by every later step."""
+    ``upload`` is the intake's canonical picture (and mask): stored once, read by every later step.
+    ``from_prompt`` and ``amount`` are a restyle's (blank/None: the generator's defaults)."""
     job = Job(user=user, api_key=api_key, kind=kind, prompt=prompt, n=n, size=size, seed=seed,
-              response_format=response_format, end_user=end_user[:256])
+              response_format=response_format, end_user=end_user[:256], from_prompt=from_prompt, amount=amount)
     job.timings = {"created": time.time()}
     if upload is not None:
         job.upload.save(f"{job.id}-image.png", ContentFile(upload.png), save=False)
@@ -114,6 +116,8 @@ def job_moderate(*, job_id) -> str:
     gates = runtime.moderator()
     if job.prompt:
         decisions.append(gates.check_text(job.prompt, surface="prompt").to_dict())
+    if job.from_prompt:  # a restyle's starting caption is text the model reads too
+        decisions.append(gates.check_text(job.from_prompt, surface="prompt").to_dict())
     gate_sha256 = None
     if job.upload:
         picture = _canonical_picture(job)
@@ -268,6 +272,10 @@ def job_generate(*, job_id) -> str:
             images = gen.generate(job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
         elif job.kind == Job.Kind.VARIATION:
             images = gen.vary(picture, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
+        elif job.kind == Job.Kind.RESTYLE:
+            images = gen.restyle(picture, job.prompt, from_prompt=job.from_prompt or None,
+                                 amount=0.5 if job.amount is None else job.amount, n=job.n, size=job.size,
+                                 seed=job.seed, steps=steps, progress=progress)
         else:
             images = gen.edit(picture, area, job.prompt, n=job.n, size=job.size, seed=job.seed, steps=steps, progress=progress)
     except generation.Cancelled:
@@ -277,10 +285,10 @@ def job_generate(*, job_id) -> str:
                                   error_param=getattr(exc, "param", "") or "")
     generation_s = time.time() - started
 
-    # Output gate: nothing leaves that the image classifier did not allow. An edit or variation
-    # is also held to the face-edit rule, so a prompt cannot paint a real-looking face into a photo.
+    # Output gate: nothing leaves that the image classifier did not allow. An edit, variation or
+    # restyle is also held to the face-edit rule, so a prompt cannot paint a real-looking face into a photo.
     gates = runtime.moderator()
-    purpose = job.kind if job.kind in (Job.Kind.EDIT, Job.Kind.VARIATION) else None
+    purpose = job.kind if job.kind in (Job.Kind.EDIT, Job.Kind.VARIATION, Job.Kind.RESTYLE) else None
     outputs = [gates.check_image(image, surface="output", purpose=purpose).to_dict() for image in images]
     worst = _worst(outputs)
     if worst and worst["action"] != "allow":
