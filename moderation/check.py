@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("text", nargs="*", help="prompt(s) to check")
     ap.add_argument("--image", type=Path, help="an image file to check instead of text")
     ap.add_argument("--surface", default=None, help="prompt | upload | output")
-    ap.add_argument("--purpose", default=None, choices=["edit", "variation"])
+    ap.add_argument("--purpose", default=None, choices=["edit", "variation", "restyle"])
     ap.add_argument("--policy", type=Path, default=None)
     ap.add_argument("--no-learned", action="store_true", help="rules only (faster start)")
     ap.add_argument("--openai", action="store_true", help="print OpenAI moderation items instead")

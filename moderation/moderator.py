@@ -19,7 +19,9 @@ from .lexicon import Hit, Lexicon
 from .normalize import normalize
 from .policy import Policy
 
-_PURPOSES = (None, "edit", "variation")
+_PURPOSES = (None, "edit", "variation", "restyle")
+# Purposes that change a photo: a realistic human face in the upload or the output is refused.
+_FACE_EDIT_PURPOSES = ("edit", "variation", "restyle")
 _VERB = {"allow": "Allowed", "review": "Held for review", "block": "Blocked"}
 
 
@@ -224,7 +226,7 @@ class Moderator:
         Args:
             image: A PIL image or encoded bytes.
             surface: ``"upload"`` or ``"output"``.
-            purpose: ``"edit"`` or ``"variation"`` for an upload that will be
+            purpose: ``"edit"``, ``"variation"`` or ``"restyle"`` for an upload that will be
                 edited, or the output of such a job: then a realistic human face
                 is refused (``face-edit``, with the surface's thresholds).
 
@@ -247,7 +249,7 @@ class Moderator:
         ev = _Evidence()
         ev.source["sexual"] = DETECTOR_NAME
         ev.detail["sexual"] = f"found nudity ({findings.sexual:.2f})"
-        if purpose in ("edit", "variation"):
+        if purpose in _FACE_EDIT_PURPOSES:
             # On the output too: a prompt must not paint a real-looking face into a photo.
             scores["face-edit"] = findings.face
             ev.source["face-edit"] = DETECTOR_NAME

@@ -25,10 +25,10 @@ WATERMARK_SCHEME = "org.hallmark.watermark.keyed-tile-dft.v2"
 def parent_ingredient(record: Record) -> dict[str, Any]:
     """Return the ingredient definition for the record's parent image.
 
-    Edits derive from the parent (``parentOf``); a variation is a new image
-    the model made *from* the parent, which C2PA 2.1 calls ``inputTo``.
+    Edits and restyles derive from the parent (``parentOf``); a variation is a
+    new image the model made *from* the parent, which C2PA 2.1 calls ``inputTo``.
     """
-    relationship = "parentOf" if record.kind == "edit" else "inputTo"
+    relationship = "parentOf" if record.kind in ("edit", "restyle") else "inputTo"
     return {
         "title": f"parent.{(record.parent_mime or 'image/png').split('/')[1]}",
         "relationship": relationship,
@@ -55,7 +55,8 @@ def manifest_definition(record: Record, mime: str, *, watermarked: bool = True) 
                 "parameters": {"org.hallmark.model": model},
             }
         ]
-    elif record.kind == "edit":
+    elif record.kind in ("edit", "restyle"):
+        # A restyle keeps the photo's layout and changes its look: an edit of the parent.
         actions = [
             {"action": "c2pa.opened", "parameters": {"ingredientIds": [_PARENT_LABEL]}},
             {

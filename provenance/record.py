@@ -11,8 +11,10 @@ from .errors import InvalidInput
 
 __all__ = ["Record", "JobKind", "new_record_id", "sniff_mime"]
 
-JobKind = Literal["generation", "edit", "variation"]
-_KINDS = ("generation", "edit", "variation")
+JobKind = Literal["generation", "edit", "variation", "restyle"]
+_KINDS = ("generation", "edit", "variation", "restyle")
+# Kinds made from an uploaded photo: their record carries the photo as the parent ingredient.
+PARENT_KINDS = ("edit", "variation", "restyle")
 _ID_DIGITS = ecc.ID_BITS // 4
 _MIMES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "mpo": "image/jpeg", "webp": "image/webp"}
 
@@ -57,10 +59,11 @@ class Record:
 
     Attributes:
         record_id: The platform's id for the output (12 hex digits, see :func:`new_record_id`).
-        kind: ``"generation"``, ``"edit"`` or ``"variation"``.
+        kind: ``"generation"``, ``"edit"``, ``"variation"`` or ``"restyle"``
+            (a restyle is an edit of the whole photo: ``c2pa.edited``, parent ``parentOf``).
         model_id: The model's identifier (e.g. a hub id or a local name).
         model_version: The model's version or revision.
-        parent: Encoded bytes of the source image, required for edits and variations.
+        parent: Encoded bytes of the source image, required for edits, variations and restyles.
         parent_format: The parent's format (``"png"``, ``"jpeg"`` or a MIME type);
             sniffed from its bytes when ``None``.
         software_agent: ``"Product/version"`` of the service that made the image.
@@ -85,7 +88,7 @@ class Record:
             raise InvalidInput(f"kind must be one of {', '.join(_KINDS)}")
         if not self.model_id or not self.model_version:
             raise InvalidInput("model_id and model_version are required")
-        if self.kind in ("edit", "variation"):
+        if self.kind in PARENT_KINDS:
             if not isinstance(self.parent, bytes | bytearray) or not self.parent:
                 raise InvalidInput(f"a {self.kind} record needs the parent image's bytes")
             if self.parent_format is None and sniff_mime(bytes(self.parent)) is None:

@@ -11,6 +11,7 @@ class Job(models.Model):
         GENERATION = "generation"
         EDIT = "edit"
         VARIATION = "variation"
+        RESTYLE = "restyle"  # the whole photo toward `prompt` from `from_prompt`, its layout kept
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -30,6 +31,10 @@ class Job(models.Model):
     api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     prompt = models.TextField(blank=True)
+    # Restyles only: the caption the photo starts from (blank = the generator's neutral default)
+    # and how far, 0..1, its image embedding moves toward `prompt`.
+    from_prompt = models.TextField(blank=True)
+    amount = models.FloatField(null=True, blank=True)
     n = models.PositiveSmallIntegerField(default=1)
     size = models.PositiveSmallIntegerField(default=256)
     seed = models.BigIntegerField(null=True, blank=True)

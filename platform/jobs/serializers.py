@@ -41,6 +41,21 @@ class VariationIn(_Common):
     image = serializers.FileField(allow_empty_file=True)
 
 
+class RestyleIn(_Prompt, _Common):
+    """A Hallmark extension: ``prompt`` is the target look; the photo's layout is kept."""
+
+    image = serializers.FileField(allow_empty_file=True)
+    from_prompt = serializers.CharField(max_length=MAX_PROMPT, trim_whitespace=True, required=False, allow_blank=True,
+                                        default="", help_text='The caption the photo starts from (default "a photo").')
+    amount = serializers.FloatField(min_value=0.0, max_value=1.0, required=False, default=0.5,
+                                    help_text="How far, 0..1, the photo moves toward the prompt.")
+
+    def validate_amount(self, value):
+        if value != value:  # NaN passes min/max comparisons
+            raise serializers.ValidationError("amount must be a number between 0 and 1.")
+        return value
+
+
 class ModerationIn(serializers.Serializer):
     input = serializers.JSONField()
     model = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -57,7 +72,7 @@ class ModerationIn(serializers.Serializer):
 
 
 class JobIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["generation", "edit", "variation"], default="generation")
+    kind = serializers.ChoiceField(choices=["generation", "edit", "variation", "restyle"], default="generation")
 
 
 class VerifyIn(serializers.Serializer):

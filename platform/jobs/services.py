@@ -36,12 +36,14 @@ class JobBusy(Exception):
 
 
 def job_create(*, user, api_key=None, kind: str, prompt: str = "", n: int = 1, size: int = 256, seed: int | None = None,
-               response_format: str = "url", end_user: str = "", upload: intake.Canonical | None = None) -> Job:
+               response_format: str = "url", end_user: str = "", upload: intake.Canonical | None = None,
+               from_prompt: str = "", amount: float | None = None) -> Job:
     """Store a new job and queue its safety gates; nothing reaches a GPU before they pass.
 
-    ``upload`` is the intake's canonical picture (and mask): stored once, read by every later step."""
+    ``upload`` is the intake's canonical picture (and mask): stored once, read by every later step.
+    ``from_prompt`` and ``amount`` are a restyle's (blank/None: the generator's defaults)."""
     job = Job(user=user, api_key=api_key, kind=kind, prompt=prompt, n=n, size=size, seed=seed,
-              response_format=response_format, end_user=end_user[:256])
+              response_format=response_format, end_user=end_user[:256], from_prompt=from_prompt, amount=amount)
     job.timings = {"created": time.time()}
     if upload is not None:
         job.upload.save(f"{job.id}-image.png", ContentFile(upload.png), save=False)
@@ -132,6 +134,8 @@ def job_moderate(*, job_id) -> Moderated:
     gates = runtime.moderator()
     if job.prompt:
         decisions.append(gates.check_text(job.prompt, surface="prompt").to_dict())
+    if job.from_prompt:  # a restyle's starting caption is text the model reads too
+        decisions.append(gates.check_text(job.from_prompt, surface="prompt").to_dict())
     gate_sha256 = None
     if job.upload:
         picture = _canonical_picture(job)
@@ -352,6 +356,9 @@ MODEL_CALLS: dict[str, Callable[..., list]] = {
     Job.Kind.GENERATION: lambda gen, job, inputs, **options: gen.generate(job.prompt, **options),
     Job.Kind.VARIATION: lambda gen, job, inputs, **options: gen.vary(inputs.picture, **options),
     Job.Kind.EDIT: lambda gen, job, inputs, **options: gen.edit(inputs.picture, inputs.area, job.prompt, **options),
+    Job.Kind.RESTYLE: lambda gen, job, inputs, **options: gen.restyle(
+        inputs.picture, job.prompt, from_prompt=job.from_prompt or None, amount=0.5 if job.amount is None else job.amount,
+        **options),
 }
 
 
@@ -371,11 +378,11 @@ def job_run_model(*, attempt: Attempt) -> list:
 def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[dict], str]:
     """Judge every output; block the job on any doubt, else move it to STAMPING. Return the decisions and the status.
 
-    Nothing leaves that the image classifier did not allow. An edit or variation is also held
-    to the face-edit rule, so a prompt cannot paint a real-looking face into a photo."""
+    Nothing leaves that the image classifier did not allow. An edit, variation or restyle is also
+    held to the face-edit rule, so a prompt cannot paint a real-looking face into a photo."""
     gates = runtime.moderator()
     kind = attempt.job.kind
-    purpose = kind if kind in (Job.Kind.EDIT, Job.Kind.VARIATION) else None
+    purpose = kind if kind in (Job.Kind.EDIT, Job.Kind.VARIATION, Job.Kind.RESTYLE) else None
     outputs = [gates.check_image(image, surface="output", purpose=purpose).to_dict() for image in images]
     worst = _worst(outputs)
     with _lock_attempt(attempt, Status.RUNNING) as (job, ours):

@@ -10,7 +10,7 @@ from . import intake
 
 
 def accept(image, *, mask=None, kind: str) -> intake.Canonical:
-    """Return the canonical picture of an edit's or variation's upload; raise UploadRejected."""
+    """Return the canonical picture of an edit's, variation's or restyle's upload; raise UploadRejected."""
     limit = settings.HALLMARK["MAX_UPLOAD_BYTES"]
     data = intake.read_capped(image, max_bytes=limit, param="image")
     mask_data = None if mask is None else intake.read_capped(mask, max_bytes=limit, param="mask")

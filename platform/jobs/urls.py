@@ -6,6 +6,7 @@ urlpatterns = [
     path("images/generations", views.GenerationsView.as_view(), name="images-generations"),
     path("images/edits", views.EditsView.as_view(), name="images-edits"),
     path("images/variations", views.VariationsView.as_view(), name="images-variations"),
+    path("images/restyles", views.RestylesView.as_view(), name="images-restyles"),
     path("moderations", views.ModerationsView.as_view(), name="moderations"),
     path("health", views.HealthView.as_view(), name="health"),
     path("models", views.ModelsView.as_view(), name="models"),

@@ -24,7 +24,7 @@ from . import files, intake, runtime, services, uploads
 from .admission import NotAdmitted, admit
 from .errors import ApiError
 from .models import Image, Job
-from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, VariationIn, VerifyIn
+from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, RestyleIn, VariationIn, VerifyIn
 
 URL_SALT = "hallmark.image-url"
 
@@ -45,17 +45,19 @@ VERIFY_OUT = inline_serializer("VerifyResponse", {
 # --- shared steps ------------------------------------------------------------
 
 def _create_job(request, kind: str) -> Job:
-    serializer = {"generation": GenerationIn, "edit": EditIn, "variation": VariationIn}[kind](data=request.data)
+    serializer = {"generation": GenerationIn, "edit": EditIn, "variation": VariationIn,
+                  "restyle": RestyleIn}[kind](data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
     upload = None
-    if kind in ("edit", "variation"):
+    if kind in ("edit", "variation", "restyle"):
         upload = uploads.accept(data["image"], mask=data.get("mask") if kind == "edit" else None, kind=kind)
     key = _api_key(request)
     admit(user=request.user, key=key, scope=SCOPE_IMAGES, images=data["n"])
     return services.job_create(user=request.user, api_key=key, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
                                size=data["size"], seed=data["seed"], response_format=data["response_format"],
-                               end_user=data.get("user", ""), upload=upload)
+                               end_user=data.get("user", ""), upload=upload,
+                               from_prompt=data.get("from_prompt", ""), amount=data.get("amount"))
 
 
 def _api_key(request) -> ApiKey | None:
@@ -141,6 +143,8 @@ def job_payload(request, job: Job) -> dict:
         "decisions": [{k: d.get(k) for k in ("surface", "action", "categories", "reason")} for d in job.decisions],
         "data": [], "error": None,
     }
+    if job.kind == Job.Kind.RESTYLE:
+        out["restyle"] = {"from_prompt": job.from_prompt, "amount": job.amount}
     if job.status == Job.Status.SUCCEEDED:
         out["data"] = [{"url": signed_url(request, image), "record_id": image.record_id,
                         "watermark_verified": image.watermark_verified} for image in job.images.all()]
@@ -175,6 +179,14 @@ class EditsView(_ImagesView):
 @extend_schema(request=VariationIn, responses={200: IMAGES_OUT, **ERRORS})
 class VariationsView(_ImagesView):
     kind = "variation"
+
+
+@extend_schema(request={"multipart/form-data": RestyleIn}, responses={200: IMAGES_OUT, **ERRORS},
+               description="Hallmark extension: restyle a whole photo toward `prompt` (from `from_prompt`, "
+                           "by `amount`) while keeping its layout. Request and response in the shape of "
+                           "/v1/images/edits; face photos are refused as for edits.")
+class RestylesView(_ImagesView):
+    kind = "restyle"
 
 
 @extend_schema(request=ModerationIn, responses={200: MODERATION_OUT, **ERRORS})

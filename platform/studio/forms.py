@@ -104,6 +104,30 @@ class VaryForm(_ImageOptions):
         return data
 
 
+class RestyleForm(_ImageOptions):
+    image = forms.FileField(label=_("Photo"), help_text=_("PNG, JPEG or WebP, up to 4 MB. Its layout is kept."),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
+    prompt = forms.CharField(label=_("Restyle it as"), max_length=MAX_PROMPT, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("The look you want, such as “a watercolour painting”."))
+    from_prompt = forms.CharField(label=_("What the photo is now (optional)"), max_length=MAX_PROMPT, required=False,
+                                  help_text=_("A short caption of the photo; “a photo” if left empty."))
+    amount = forms.FloatField(label=_("Amount"), min_value=0.0, max_value=1.0, initial=0.5,
+                              help_text=_("0 keeps the photo, 1 follows the text the most."),
+                              widget=forms.NumberInput(attrs={"type": "range", "min": "0", "max": "1", "step": "0.05"}))
+    field_order = ["image", "prompt", "from_prompt", "amount", "n", "size", "seed"]
+
+    def clean(self):
+        data = super().clean()
+        image = data.get("image")
+        if image is None:
+            return data
+        try:
+            data["upload"] = uploads.accept(image, kind="restyle")
+        except DomainError as exc:
+            raise _upload_error(exc)
+        return data
+
+
 class VerifyForm(forms.Form):
     file = forms.FileField(label=_("Image to check"),
                            help_text=_("Any image: a download from Hallmark, a screenshot, a re-compressed copy."))

@@ -52,6 +52,7 @@ STAGE = {
     "starting": _("loading the model"),
     "prior": _("imagining the picture"),
     "image_encoder": _("reading your image"),
+    "inversion": _("tracing your photo's layout"),
     "decoder": _("drawing"),
     "super_resolution": _("sharpening"),
     "upscale_1024": _("enlarging"),

@@ -7,11 +7,11 @@ from jobs.models import Job
 
 
 def studio_job_create(*, user, kind: str, prompt: str = "", n: int = 1, size: int = 256, seed: int | None = None,
-                      upload=None) -> Job:
+                      upload=None, from_prompt: str = "", amount: float | None = None) -> Job:
     """Admit a signed-in user's request exactly as the API admits a key's, then create the job.
 
     ``upload`` is the intake's canonical picture (jobs.intake.Canonical), mask included.
     Raises the admission's DomainError (suspended account, rate limit, quota)."""
     admit(user=user, key=None, images=n)
     return job_services.job_create(user=user, api_key=None, kind=kind, prompt=prompt, n=n, size=size, seed=seed,
-                                   response_format="url", upload=upload)
+                                   response_format="url", upload=upload, from_prompt=from_prompt, amount=amount)

@@ -30,6 +30,7 @@ studio_patterns = [
     path("create/", images.create, name="create"),
     path("edit/", images.edit, name="edit"),
     path("vary/", images.vary, name="vary"),
+    path("restyle/", images.restyle, name="restyle"),
     path("jobs/<uuid:job_id>/", images.job, name="job"),
     path("jobs/<uuid:job_id>/cancel", images.job_cancel, name="job-cancel"),
     path("jobs/<uuid:job_id>/original", images.job_upload, name="job-upload"),

@@ -11,7 +11,7 @@ def test_the_schema_lists_every_public_endpoint_with_bearer_auth(client):
     assert response.status_code == 200
     schema = response.json()
     for path in ("/v1/images/generations", "/v1/images/edits", "/v1/images/variations", "/v1/moderations",
-                 "/v1/models", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/provenance/verify"):
+                 "/v1/models", "/v1/images/restyles", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/provenance/verify"):
         assert path in schema["paths"], path
     assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
     generation = schema["paths"]["/v1/images/generations"]["post"]["requestBody"]["content"]["application/json"]

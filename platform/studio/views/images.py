@@ -1,4 +1,4 @@
-"""Create, edit and vary; the job page with live progress; the gallery and image detail."""
+"""Create, edit, vary and restyle; the job page with live progress; the gallery and image detail."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -12,7 +12,7 @@ from hallmark.errors import DomainError
 from jobs import files, services as job_services
 
 from .. import provenance_panel, reasons, selectors
-from ..forms import CreateForm, EditForm, VaryForm
+from ..forms import CreateForm, EditForm, RestyleForm, VaryForm
 from ..services import studio_job_create
 
 
@@ -27,7 +27,8 @@ def _submit(request, form, kind: str):
     data = form.cleaned_data
     try:
         job = studio_job_create(user=request.user, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
-                                size=data["size"], seed=data.get("seed"), upload=data.get("upload"))
+                                size=data["size"], seed=data.get("seed"), upload=data.get("upload"),
+                                from_prompt=data.get("from_prompt") or "", amount=data.get("amount"))
     except DomainError as exc:
         form.add_error(None, exc.message)
         return None
@@ -69,6 +70,11 @@ def edit(request):
 def vary(request):
     return _page(request, VaryForm, "variation", "studio/vary.html", owner=request.user,
                  initial={"pick": request.GET.get("pick")})
+
+
+@login_required
+def restyle(request):
+    return _page(request, RestyleForm, "restyle", "studio/restyle.html")
 
 
 @login_required
@@ -116,7 +122,7 @@ def image_detail(request, image_id):
     with image.file.open("rb") as fh:
         data = fh.read()
     panel = provenance_panel.panel_for_bytes(data)
-    source = image.job if image.job.kind in ("edit", "variation") and image.job.upload else None
+    source = image.job if image.job.kind in ("edit", "variation", "restyle") and image.job.upload else None
     return render(request, "studio/image_detail.html", {"image": image, "job": image.job, "panel": panel,
                                                         "has_source": source is not None})
 
