@@ -265,8 +265,9 @@ HALLMARK = {
     "WATERMARK_PREVIOUS_KEYS": env.list("HALLMARK_WATERMARK_PREVIOUS_KEYS", default=[]),
     # How long the OpenAI-style endpoints wait for a job before answering 504-free "still running".
     # A sync wait holds a web thread: past this, /v1/images/* answers 409 job_pending with the
-    # job's id, and GET /v1/jobs/{id} is the way to wait longer.
-    "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=30.0),
+    # job's id, and GET /v1/jobs/{id} is the way to wait longer. The demo waits longer: one person
+    # on a CPU, whose first job also loads the model, and OpenAI's clients expect the images back.
+    "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=300.0 if HALLMARK_ENV == "demo" else 30.0),
     # Admission: past this many images queued for or running on the GPUs, new requests get 429 queue_full.
     "GPU_QUEUE_MAX_IMAGES": env.int("HALLMARK_GPU_QUEUE_MAX_IMAGES", default=64),
     "GPU_QUEUE_RETRY_AFTER_S": env.int("HALLMARK_GPU_QUEUE_RETRY_AFTER_S", default=10),
