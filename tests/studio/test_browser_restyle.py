@@ -30,7 +30,8 @@ def test_the_restyle_page_runs_a_job_with_live_progress(live_server, studio_work
     job = Job.objects.get(user=owner)
     assert (job.kind, job.prompt, job.amount, job.size) == ("restyle", "a cartoon drawing of a cup", 0.8, 256)
 
-    page.locator(".results img").first.wait_for(timeout=240_000)
+    # The result, not the original photo the job page also shows in .results.
+    page.locator(".results figure:not(.original) img").first.wait_for(timeout=240_000)
     # The job page polled the job API (live progress) until the result was shown.
     assert any(s.startswith("job-status:") for s in record_status())
     job.refresh_from_db()
