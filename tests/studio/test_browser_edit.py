@@ -52,13 +52,14 @@ def test_a_mask_painted_with_the_mouse_becomes_the_edit_area(live_server, studio
 
     job = Job.objects.get(user=owner)
     assert job.kind == "edit" and job.prompt == "a small red boat"
+    # The job stores the intake's mask: an L picture, 255 where the model regenerates.
     with job.mask.open("rb") as fh:
-        alpha = Image.open(io.BytesIO(fh.read())).convert("RGBA").getchannel("A")
-    assert alpha.size == (256, 256)
-    assert alpha.getpixel((128, 128)) == 0 and alpha.getpixel((80, 128)) == 0  # on the stroke: to be edited
-    assert alpha.getpixel((128, 60)) == 255 and alpha.getpixel((128, 200)) == 255  # away from it: kept
+        area = Image.open(io.BytesIO(fh.read()))
+    assert area.mode == "L" and area.size == (256, 256)
+    assert area.getpixel((128, 128)) == 255 and area.getpixel((80, 128)) == 255  # on the stroke: to be edited
+    assert area.getpixel((128, 60)) == 0 and area.getpixel((128, 200)) == 0  # away from it: kept
     top = int(12 * scale)
-    assert alpha.getpixel((int(30 * scale), top)) == 255  # the undone stroke left no trace
+    assert area.getpixel((int(30 * scale), top)) == 0  # the undone stroke left no trace
 
     page.locator(".results figure:not(.original) img").first.wait_for(timeout=240_000)
     assert page.locator(".results figure.original img").get_attribute("alt") == "Your original image"
