@@ -28,3 +28,21 @@ def coffee_png() -> bytes:
 @pytest.fixture
 def face_png() -> bytes:
     return png_bytes(sample_photo("astronaut"))
+
+
+@pytest.fixture
+def fresh_counters():
+    """Start with no rate or quota counters (they live in the cache, shared across tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def api(owner, make_key):
+    """A DRF test client authenticated with a fresh key of ``owner``."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_key(owner)}")
+    return client

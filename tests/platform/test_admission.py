@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -12,17 +11,8 @@ JOB = {"kind": "generation", "prompt": "a teapot on a table", "n": 2, "size": "2
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counters():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-@pytest.fixture
-def api(owner, make_key) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_key(owner)}")
-    return client
+def _fresh_counters(fresh_counters):
+    """Every test here starts with no counters."""
 
 
 def test_a_full_gpu_queue_answers_429_queue_full_with_retry_after(settings, api):

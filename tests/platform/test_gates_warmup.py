@@ -12,17 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counters():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-@pytest.fixture
-def api(owner, make_key) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_key(owner)}")
-    return client
+def _fresh_counters(fresh_counters):
+    """Every test here starts with no counters."""
 
 
 @pytest.fixture
