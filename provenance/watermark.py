@@ -372,15 +372,20 @@ def _embed_once(
     # corrected once against a real measurement.
     views = _views(h, w) if secure_crop else _views(h, w)[:1]
 
-    def worst(plane: np.ndarray) -> np.ndarray:
+    def worst_of(measured: np.ndarray) -> np.ndarray:
         # Per chip, the view in which the chip is weakest (in the direction of its sign).
-        measured = _measure(plane, views)
         return signs * np.min(measured * signs, axis=0)
 
-    host = worst(luma)
+    def worst(plane: np.ndarray) -> np.ndarray:
+        return worst_of(_measure(plane, views))
+
+    # The host's own chip values, measured once: the margin search and the
+    # probe's gain both use them (each measurement costs a whitening and FFTs).
+    host_measured = _measure(luma, views)
+    host = worst_of(host_measured)
     unit = luma_strength / np.sqrt(np.mean(delta_of(signs) ** 2))
     probe = _measure(_luma(apply(delta_of(unit * signs))), views[:1])[0]
-    gain = max(float(np.dot(probe - _measure(luma, views[:1])[0], signs)) / (unit * _N_CHIPS), 1e-9)
+    gain = max(float(np.dot(probe - host_measured[0], signs)) / (unit * _N_CHIPS), 1e-9)
     pattern_rms = np.sqrt(np.mean(_pattern(signs) ** 2))
 
     def lift(margin: float, current: np.ndarray) -> np.ndarray:
