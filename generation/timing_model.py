@@ -247,7 +247,8 @@ def _write_all(root: Path, scale: float, dtype: torch.dtype, device: torch.devic
 
     log(f"[timing model] building Karlo's architecture at scale {scale} (width unit {unit(scale)}), "
         f"{dtype}, random weights drawn on {device} -- {LABEL}")
-    rng_devices = [device] if device.type == "cuda" else []
+    rng_devices = [device.index if device.index is not None else torch.cuda.current_device()] \
+        if device.type == "cuda" else []
     with torch.random.fork_rng(devices=rng_devices):
         parts = {name: make(name, _SEED + i)
                  for i, name in enumerate(("text_encoder", "prior", "text_proj", "decoder",
