@@ -274,7 +274,8 @@ def meta_generator(scale: float = 1.0):
     from generation.timing_model import _instantiate, component_specs
 
     with torch.device("meta"):
-        nets = {name: _instantiate(cls, kwargs).to(torch.float16) for name, (cls, kwargs) in component_specs(scale).items()}
+        nets = {name: _instantiate(cls, kwargs).to(torch.float16)
+                for name, (cls, kwargs) in component_specs(scale).items()}
     unclip = SimpleNamespace(**{name: nets[name] for name in ("prior", "decoder", "text_proj", "text_encoder",
                                                               "super_res_first")})
     upscaler = SimpleNamespace(unet=nets["upscaler_unet"], vae=nets["upscaler_vae"],
