@@ -216,6 +216,7 @@ def stage_flops(gen: Generator, size: int, steps) -> dict[str, float]:
     Counts one call of each network at its real input shapes with FlopCounterMode (matmuls,
     convolutions and attention; 2 FLOPs per multiply-add), times the stage's steps.
     """
+    from torch.nn.attention import SDPBackend, sdpa_kernel
     from torch.utils.flop_counter import FlopCounterMode
 
     unclip, upscaler = gen._unclip, gen._upscaler
@@ -223,7 +224,12 @@ def stage_flops(gen: Generator, size: int, steps) -> dict[str, float]:
     device = gen.device
 
     def count(module, *args, **kwargs) -> float:
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        # FlopCounterMode knows CUDA's fused attention kernels but not the CPU's flash kernel, so
+        # on a CPU attention runs as plain matmuls (the math backend), which it does count.
+        backends = ([SDPBackend.MATH] if device.type == "cpu" else
+                    [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION,
+                     SDPBackend.MATH])
+        with torch.no_grad(), sdpa_kernel(backends), FlopCounterMode(display=False) as counter:
             module(*args, **kwargs)
         return float(counter.get_total_flops())
 
