@@ -17,7 +17,7 @@ KINDS = ("generate", "vary", "edit", "restyle")
 
 # Rough per-image working memory (bytes) of one batched pass, by output size, for the Karlo-sized
 # cascade in fp16; the weights are not included. Set from a GPU measurement when one is taken
-# (bench/generation.py --full-size prints peak memory per batch); until then a conservative guess.
+# (bench/gpu.sh: bench/generation.py --device cuda prints peak memory per batch); until then a guess.
 DEFAULT_BYTES_PER_IMAGE = {256: 600 * 2**20, 512: 1500 * 2**20, 1024: 1500 * 2**20}
 
 

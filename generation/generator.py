@@ -465,7 +465,10 @@ class Generator:
     def _pixels(self, picture: Image.Image, edge: int) -> torch.Tensor:
         """The picture at ``edge`` x ``edge`` as a (1, 3, H, W) tensor in [-1, 1] on the device."""
         array = np.asarray(picture.resize((edge, edge), Image.LANCZOS), dtype=np.float32) / 127.5 - 1.0
-        return torch.from_numpy(array).permute(2, 0, 1)[None].to(device=self.device, dtype=self.dtype)
+        # contiguous(): a channels-last view would make every later tensor of the known region, and
+        # so the denoised sample, channels-last, and CPU convolutions round differently in that
+        # layout -- enough to make edit() differ from the same edit run through run_batch.
+        return torch.from_numpy(array).permute(2, 0, 1)[None].contiguous().to(device=self.device, dtype=self.dtype)
 
     @staticmethod
     def _exec_device(pipe) -> torch.device:

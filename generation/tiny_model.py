@@ -118,7 +118,7 @@ def _tokenizer():
 
 
 def _unclip_pipeline(tokenizer):
-    from diffusers import PriorTransformer, UnCLIPPipeline, UnCLIPScheduler, UNet2DConditionModel, UNet2DModel
+    from diffusers import PriorTransformer, UnCLIPPipeline, UNet2DConditionModel, UNet2DModel
     from transformers import CLIPTextConfig, CLIPTextModelWithProjection
 
     register_unclip_alias()
@@ -170,6 +170,15 @@ def _unclip_pipeline(tokenizer):
         text_proj=text_proj,
         super_res_first=super_res_first,
         super_res_last=super_res_last,
+        **unclip_schedulers(),
+    )
+
+
+def unclip_schedulers() -> dict:
+    """Return Karlo's three schedulers (as diffusers' Karlo conversion script configures them)."""
+    from diffusers import UnCLIPScheduler
+
+    return dict(
         prior_scheduler=UnCLIPScheduler(
             variance_type="fixed_small_log", prediction_type="sample", num_train_timesteps=1000, clip_sample_range=5.0
         ),
@@ -214,13 +223,7 @@ def _variation_pipeline(unclip):
 
 
 def _upscaler_pipeline(tokenizer):
-    from diffusers import (
-        AutoencoderKL,
-        DDIMScheduler,
-        DDPMScheduler,
-        StableDiffusionUpscalePipeline,
-        UNet2DConditionModel,
-    )
+    from diffusers import AutoencoderKL, StableDiffusionUpscalePipeline, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
     torch.manual_seed(_SEED + 3)
@@ -255,20 +258,29 @@ def _upscaler_pipeline(tokenizer):
         attention_head_dim=4,
         num_class_embeds=1000,  # noise-level conditioning, as in the real model
     )
-    schedule = dict(beta_schedule="scaled_linear", beta_start=0.0001, beta_end=0.02, num_train_timesteps=1000)
     return StableDiffusionUpscalePipeline(
         vae=vae,
         text_encoder=text_encoder,
         tokenizer=tokenizer,
         unet=unet,
-        low_res_scheduler=DDPMScheduler(**schedule),
-        scheduler=DDIMScheduler(
-            **schedule, prediction_type="v_prediction", clip_sample=False, set_alpha_to_one=False, steps_offset=1
-        ),
+        **upscaler_schedulers(),
         safety_checker=None,
         feature_extractor=None,
         watermarker=None,
         max_noise_level=350,
+    )
+
+
+def upscaler_schedulers() -> dict:
+    """Return the x4 upscaler's two schedulers (its published scheduler configs)."""
+    from diffusers import DDIMScheduler, DDPMScheduler
+
+    schedule = dict(beta_schedule="scaled_linear", beta_start=0.0001, beta_end=0.02, num_train_timesteps=1000)
+    return dict(
+        low_res_scheduler=DDPMScheduler(**schedule),
+        scheduler=DDIMScheduler(
+            **schedule, prediction_type="v_prediction", clip_sample=False, set_alpha_to_one=False, steps_offset=1
+        ),
     )
 
 
