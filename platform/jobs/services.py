@@ -181,13 +181,16 @@ def job_release_held(*, job_id, reviewer=None, note: str = "") -> Job:
     return job
 
 
-def job_reject_held(*, job_id, reviewer=None, reason: str, note: str = "", code: str = "rejected_in_review") -> Job:
-    """Refuse a held job with ``reason`` (shown to the user); raise JobConflict if it is no longer held."""
+def job_reject_held(*, job_id, reviewer=None, reason: str, note: str = "", code: str = "rejected_in_review",
+                    reason_key: str = "") -> Job:
+    """Refuse a held job with ``reason`` (the English text the API shows); raise JobConflict if it is no longer held.
+
+    ``reason_key`` names a standard reason (trust.review.REJECT_REASONS), stored so it can be shown translated."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.status != Status.HELD:
             raise JobConflict(f"Job {job.id} is {job.status}, not held.")
-        _set_status(job, Status.BLOCKED, error_code=code, error_message=reason)
+        _set_status(job, Status.BLOCKED, error_code=code, error_message=reason, review_reason=reason_key)
         audit_event("review.rejected", actor=reviewer, subject=f"job:{job.id}", data={"reason": reason, "note": note})
     return job
 
