@@ -25,9 +25,11 @@ from .decorators import CHANGE_SUSPENSIONS, REVIEW, VIEW_AUDIT, VIEW_SUSPENSIONS
 
 @staff_required(REVIEW)
 def review_queue(request):
-    items = []
+    items, histories = [], {}
     for job in trust_selectors.review_queue()[:50]:
-        history = trust_selectors.user_history(job.user, recent=5)
+        # Once per account, not per request: one user's many held requests share a history.
+        history = histories.get(job.user_id) or histories.setdefault(
+            job.user_id, trust_selectors.user_history(job.user, recent=5))
         items.append({"job": job, "refusal": reasons.refusal(job), "history": history,
                       "scores": [d for d in job.decisions if d.get("action") != "allow"]})
     return render(request, "studio/staff/review.html", {"items": items, "reject_reasons": review.REJECT_REASONS})
