@@ -44,10 +44,13 @@ def severity(action: str) -> int:
     return ACTIONS.index(action)
 
 
-def most_severe(decisions: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """Return the decision (a ``Decision.to_dict()``) whose action is most severe, the first on a tie; None if empty.
+def most_severe(decisions: Iterable[Any]) -> Any | None:
+    """Return the decision (a ``Decision`` or its ``to_dict()``) whose action is most severe, the first on a tie; None if empty.
 
     An action this library does not know ranks as a block: a stored decision that cannot be
     read never lets a request through."""
-    return max(decisions, key=lambda d: severity(d["action"]) if d["action"] in ACTIONS else len(ACTIONS) - 1,
-               default=None)
+    def rank(decision: Any) -> int:
+        action = decision["action"] if isinstance(decision, Mapping) else decision.action
+        return severity(action) if action in ACTIONS else len(ACTIONS) - 1
+
+    return max(decisions, key=rank, default=None)

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from trust.audit import audit_event
+
 from .models import ALL_SCOPES, ApiKey
 
 
@@ -57,7 +59,5 @@ def user_get_or_create(*, username: str, email: str = "", password: str | None =
 
 
 def _audit(event: str, *, user, key: ApiKey) -> None:
-    from trust.audit import audit_event
-
     audit_event(event, actor=user, subject=f"api_key:{key.prefix}", data={"name": key.name, "scopes": key.scopes,
                                                                             "expires": key.expiry_date.isoformat() if key.expiry_date else None})

@@ -6,9 +6,12 @@ broker, plain HTTP on localhost) or ``test``.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the repository root
 VAR_DIR = BASE_DIR / "var"
@@ -26,12 +29,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 def _local_secret_key() -> str:
     """Return a per-checkout secret kept in var/, never in the repository."""
-    import os
-
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        from django.core.management.utils import get_random_secret_key
-
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         # Created 0600 from the start (O_EXCL: two processes starting at once keep the first's key).
         try:
@@ -48,8 +47,6 @@ def _local_secret_key() -> str:
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or (_local_secret_key() if LOCAL else "")
 if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (production refuses to start without one).")
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])

@@ -7,6 +7,8 @@ from django.db.models import Sum
 from accounts import limits
 from hallmark.errors import DomainError
 
+from .models import Job
+
 
 class NotAdmitted(DomainError):
     """The request may not be accepted (a key without the scope); AccountSuspended and LimitExceeded say why else."""
@@ -30,8 +32,6 @@ def gpu_backlog() -> int:
     Counted in the database, not as the broker's queue length: the database knows each job's
     ``n`` (one task may be ten images), sees tasks a worker has reserved but not finished, and
     reads the same on Redis and on the demo's filesystem broker."""
-    from .models import Job
-
     return Job.objects.filter(status__in=GPU_BOUND).aggregate(images=Sum("n"))["images"] or 0
 
 

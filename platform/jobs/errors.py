@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hallmark.errors import DomainError
+from hallmark.upload_limits import UploadTooLarge
 
 
 # How each kind of domain error reads under /v1/: (HTTP status, OpenAI's error type).
@@ -59,9 +61,11 @@ def error_response(exc: DomainError) -> Response:
 
 def from_library_error(exc: Exception) -> ApiError | None:
     """Map the libraries' input errors to a 400 naming the parameter."""
-    import generation
-    import moderation
-    import provenance
+    # Not a cycle: the libraries take seconds to load (torch, the gates, C2PA); the handler
+    # reaches here only for an exception no earlier branch recognised.
+    import generation  # noqa: PLC0415
+    import moderation  # noqa: PLC0415
+    import provenance  # noqa: PLC0415
 
     if isinstance(exc, (generation.InvalidRequest, moderation.InvalidInput, provenance.InvalidInput)):
         param = getattr(exc, "param", None)
@@ -84,11 +88,7 @@ def _first_validation_error(detail: Any, param: str | None = None) -> tuple[str 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         return error_response(exc)
-    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-
     if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):  # the upload caps
-        from hallmark.upload_limits import UploadTooLarge
-
         if isinstance(exc, UploadTooLarge):  # it knows the field and the status
             return ApiError(str(exc), status=exc.status, code=exc.code, param=exc.param).response()
         return ApiError(f"The request body is too large or has too many parts: {exc}", status=413,

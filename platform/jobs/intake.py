@@ -65,28 +65,27 @@ def pixel_digest(image: Image.Image | np.ndarray) -> str:
     return hashlib.sha256(repr(array.shape).encode() + array.tobytes()).hexdigest()
 
 
-def read_capped(upload: BinaryIO, *, max_bytes: int, param: str = "image") -> bytes:
+def read_capped(upload: BinaryIO, *, max_bytes: int, param: str = "image", too_large: str = "image_too_large") -> bytes:
     """Return the upload's bytes, reading at most ``max_bytes + 1`` of them.
 
     A file object that knows its size (Django's uploaded files) is refused without a read.
 
     Raises:
-        UploadRejected: ``invalid_image`` for an empty file, ``image_too_large`` past the cap.
+        UploadRejected: ``invalid_image`` for an empty file, ``too_large`` (the code) past the cap.
     """
     size = getattr(upload, "size", None)
     if isinstance(size, int) and size > max_bytes:
-        raise _too_many_bytes(param, max_bytes)
+        raise _too_many_bytes(param, max_bytes, too_large)
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise _too_many_bytes(param, max_bytes)
+        raise _too_many_bytes(param, max_bytes, too_large)
     if not data:
         raise UploadRejected(f"{param}: the file is empty.", code="invalid_image", param=param)
     return data
 
 
-def _too_many_bytes(param: str, max_bytes: int) -> UploadRejected:
-    return UploadRejected(f"{param}: images must be at most {max_bytes // (1024 * 1024)} MB.", code="image_too_large",
-                          param=param)
+def _too_many_bytes(param: str, max_bytes: int, code: str) -> UploadRejected:
+    return UploadRejected(f"{param}: images must be at most {max_bytes // (1024 * 1024)} MB.", code=code, param=param)
 
 
 def decode(data: bytes, *, param: str = "image", max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[Image.Image, dict]:

@@ -54,6 +54,9 @@ class Job(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     error_param = models.CharField(max_length=32, blank=True)
+    # A reviewer's standard reason, by its trust.review.REJECT_REASONS key (blank: none, or their own
+    # words, which error_message holds as written). The studio renders the key in the reader's language.
+    review_reason = models.CharField(max_length=32, blank=True)
     cancel_requested = models.BooleanField(default=False)
     # The running worker renews this lease; a copy of the task delivered again
     # (a worker was killed) takes over only once it has lapsed.

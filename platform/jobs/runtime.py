@@ -1,4 +1,7 @@
-"""The models and classifiers, loaded once per process (worker start-up warms them)."""
+"""The models and classifiers, loaded once per process (worker start-up warms them).
+
+Each loader imports its library inside itself: not a cycle, but each takes seconds to load
+(torch, the gates, C2PA) and a process loads only what it uses."""
 from __future__ import annotations
 
 import functools

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,6 +22,9 @@ from trust.audit import audit_event
 
 from . import intake, runtime
 from .models import Image, Job
+
+if TYPE_CHECKING:  # the library loads on first use (see _worst)
+    from moderation import Decision
 
 log = logging.getLogger(__name__)
 Status = Job.Status
@@ -95,7 +98,7 @@ def _set_status(job: Job, status: str, **fields) -> None:
                 data={"from": old, "to": status, **({"code": job.error_code} if job.error_code else {})})
 
 
-def _worst(decisions: list[dict]) -> dict | None:
+def _worst(decisions: list[Decision]) -> Decision | None:
     """Return the most severe of the gates' decisions (the library ranks them)."""
     # Not a cycle: the moderation library takes seconds to load; web processes that never gate skip it.
     import moderation  # noqa: PLC0415
@@ -111,7 +114,7 @@ class Moderated:
 
     job: Job
     status: str
-    block: dict | None = None
+    block: Decision | None = None
 
 
 def job_moderate(*, job_id) -> Moderated:
@@ -130,33 +133,33 @@ def job_moderate(*, job_id) -> Moderated:
             _audit_created(job)
         _set_status(job, Status.MODERATING, timings={**job.timings, "moderate_attempts": tries})
     started = time.time()
-    decisions: list[dict] = []
+    decisions: list[Decision] = []
     gates = runtime.moderator()
     if job.prompt:
-        decisions.append(gates.check_text(job.prompt, surface="prompt").to_dict())
+        decisions.append(gates.check_text(job.prompt, surface="prompt"))
     if job.from_prompt:  # a restyle's starting caption is text the model reads too
-        decisions.append(gates.check_text(job.from_prompt, surface="prompt").to_dict())
+        decisions.append(gates.check_text(job.from_prompt, surface="prompt"))
     gate_sha256 = None
     if job.upload:
         picture = _canonical_picture(job)
         gate_sha256 = intake.pixel_digest(picture)  # the array the gate judges (compared with the generator's)
-        decisions.append(gates.check_image(picture, surface="upload", purpose=job.kind).to_dict())
+        decisions.append(gates.check_image(picture, surface="upload", purpose=job.kind))
     worst = _worst(decisions)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.status != Status.MODERATING:  # cancelled meanwhile
             return Moderated(job, job.status)
-        job.decisions = decisions
+        job.decisions = [decision.to_dict() for decision in decisions]  # typed until stored here
         job.timings = {**job.timings, "gate_s": time.time() - started, "gated": time.time(),
                        **({"gate_sha256": gate_sha256} if gate_sha256 else {})}
-        for decision in decisions:
-            audit_event("gate.decision", subject=f"job:{job.id}", data=decision)
-        if worst and worst["action"] == "block":
-            _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
-                        error_param="image" if worst["surface"] == "upload" else "prompt")
+        for stored in job.decisions:
+            audit_event("gate.decision", subject=f"job:{job.id}", data=stored)
+        if worst and worst.blocked:
+            _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst.reason,
+                        error_param="image" if worst.surface == "upload" else "prompt")
             return Moderated(job, job.status, block=worst)
-        elif worst and worst["action"] == "review":
-            _set_status(job, Status.HELD, error_code="held_for_review", error_message=worst["reason"])
+        elif worst and worst.held:
+            _set_status(job, Status.HELD, error_code="held_for_review", error_message=worst.reason)
         else:
             _set_status(job, Status.QUEUED, progress_stage="waiting for a GPU worker")
             transaction.on_commit(lambda: _enqueue_generation(job.id), robust=True)  # else the sweeper
@@ -181,13 +184,16 @@ def job_release_held(*, job_id, reviewer=None, note: str = "") -> Job:
     return job
 
 
-def job_reject_held(*, job_id, reviewer=None, reason: str, note: str = "", code: str = "rejected_in_review") -> Job:
-    """Refuse a held job with ``reason`` (shown to the user); raise JobConflict if it is no longer held."""
+def job_reject_held(*, job_id, reviewer=None, reason: str, note: str = "", code: str = "rejected_in_review",
+                    reason_key: str = "") -> Job:
+    """Refuse a held job with ``reason`` (the English text the API shows); raise JobConflict if it is no longer held.
+
+    ``reason_key`` names a standard reason (trust.review.REJECT_REASONS), stored so it can be shown translated."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.status != Status.HELD:
             raise JobConflict(f"Job {job.id} is {job.status}, not held.")
-        _set_status(job, Status.BLOCKED, error_code=code, error_message=reason)
+        _set_status(job, Status.BLOCKED, error_code=code, error_message=reason, review_reason=reason_key)
         audit_event("review.rejected", actor=reviewer, subject=f"job:{job.id}", data={"reason": reason, "note": note})
     return job
 
@@ -375,7 +381,7 @@ def job_run_model(*, attempt: Attempt) -> list:
     return images
 
 
-def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[dict], str]:
+def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[Decision], str]:
     """Judge every output; block the job on any doubt, else move it to STAMPING. Return the decisions and the status.
 
     Nothing leaves that the image classifier did not allow. An edit, variation or restyle is also
@@ -383,16 +389,16 @@ def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[dict], str
     gates = runtime.moderator()
     kind = attempt.job.kind
     purpose = kind if kind in (Job.Kind.EDIT, Job.Kind.VARIATION, Job.Kind.RESTYLE) else None
-    outputs = [gates.check_image(image, surface="output", purpose=purpose).to_dict() for image in images]
+    outputs = [gates.check_image(image, surface="output", purpose=purpose) for image in images]
     worst = _worst(outputs)
     with _lock_attempt(attempt, Status.RUNNING) as (job, ours):
         if not ours:
             return outputs, job.status
-        if worst and worst["action"] != "allow":
-            job.decisions = job.decisions + [worst]
-            audit_event("gate.decision", subject=f"job:{job.id}", data=worst)
+        if worst and not worst.allowed:
+            job.decisions = job.decisions + [worst.to_dict()]
+            audit_event("gate.decision", subject=f"job:{job.id}", data=worst.to_dict())
             # An output the classifier doubts is withheld like a blocked one: fail closed.
-            _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst["reason"],
+            _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst.reason,
                         error_param="output")
         elif job.cancel_requested:  # arrived after the last model step: no need to stamp
             _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
@@ -426,7 +432,7 @@ def job_stamp(*, attempt: Attempt, images: list) -> list[Image]:
     return stamped
 
 
-def job_store(*, attempt: Attempt, stamped: list[Image], outputs: list[dict]) -> str:
+def job_store(*, attempt: Attempt, stamped: list[Image], outputs: list[Decision]) -> str:
     """Store the stamped images if this attempt still holds the job and no cancel arrived; return the status.
 
     Otherwise the files are deleted: a worker that lost its lease keeps the winner's set only,
@@ -446,7 +452,7 @@ def job_store(*, attempt: Attempt, stamped: list[Image], outputs: list[dict]) ->
         timings = {**job.timings, "generation_s": attempt.generation_s, "stamping_s": attempt.stamping_s,
                    "finished": time.time()}
         _set_status(job, Status.SUCCEEDED, progress_step=len(stamped), timings=timings,
-                    decisions=job.decisions + outputs)
+                    decisions=job.decisions + [output.to_dict() for output in outputs])
         return job.status
 
 

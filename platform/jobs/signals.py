@@ -3,13 +3,13 @@ import logging
 
 from celery.signals import worker_ready
 
+from . import runtime
+
 log = logging.getLogger(__name__)
 
 
 @worker_ready.connect
 def warm_models(sender=None, **kwargs):
-    from . import runtime
-
     queues = set(sender.app.amqp.queues.consume_from or {}) if sender is not None else set()
     runtime.moderator()  # every queue gates something
     if "gpu" in queues:

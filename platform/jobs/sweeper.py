@@ -18,9 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
+from .services import _enqueue_generation, _enqueue_moderation, _set_status
 
 log = logging.getLogger(__name__)
-S = Job.Status
+Status = Job.Status
 
 
 @dataclass
@@ -40,31 +41,27 @@ def job_sweep_stale(*, now: dt.datetime | None = None) -> SweepResult:
     Deadlines (settings.HALLMARK): ``JOB_STALE_S`` for a job waiting on the safety
     queue or a running job whose lease lapsed, ``JOB_QUEUE_DEADLINE_S`` for one waiting
     on the gpu queue (a backlog is normal there). Held jobs have their own expiry."""
-    from .services import _enqueue_generation, _enqueue_moderation
-
     cfg = settings.HALLMARK
     now = now or timezone.now()
     stale = now - dt.timedelta(seconds=cfg["JOB_STALE_S"])
     queue_deadline = now - dt.timedelta(seconds=cfg["JOB_QUEUE_DEADLINE_S"])
     candidates = Job.objects.filter(
-        Q(status=S.QUEUED, decisions=[], updated__lt=stale)
-        | Q(status=S.MODERATING, updated__lt=stale)
-        | Q(status=S.QUEUED, updated__lt=queue_deadline) & ~Q(decisions=[])
-        | Q(status__in=(S.RUNNING, S.STAMPING), updated__lt=stale) & (Q(lease_until__lt=now) | Q(lease_until=None))
+        Q(status=Status.QUEUED, decisions=[], updated__lt=stale)
+        | Q(status=Status.MODERATING, updated__lt=stale)
+        | Q(status=Status.QUEUED, updated__lt=queue_deadline) & ~Q(decisions=[])
+        | Q(status__in=(Status.RUNNING, Status.STAMPING), updated__lt=stale) & (Q(lease_until__lt=now) | Q(lease_until=None))
     ).values_list("pk", flat=True)[:500]
     result = SweepResult()
     for job_id in list(candidates):
         with transaction.atomic():
             # skip_locked: a worker holding the row is working on it, so it is not stuck.
             job = Job.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
-            if job is None or job.is_terminal or job.status == S.HELD:
+            if job is None or job.is_terminal or job.status == Status.HELD:
                 continue
             sweeps = int(job.timings.get("sweeps", 0)) + 1
             step = _waiting_step(job)
             if sweeps > cfg["MAX_ATTEMPTS"]:
-                from .services import _set_status
-
-                _set_status(job, S.FAILED, error_code="job_stuck",
+                _set_status(job, Status.FAILED, error_code="job_stuck",
                             error_message=f"The job made no progress ({job.status}, waiting to {step}) after "
                                           f"{sweeps - 1} retries; nothing was charged for images never made.")
                 result.failed.append(str(job.id))

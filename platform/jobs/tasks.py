@@ -3,21 +3,22 @@ from __future__ import annotations
 
 import logging
 
+import django.db
+import kombu.exceptions
+import redis.exceptions
 from celery import shared_task
+from django.conf import settings
 
 from trust import enforcement
 
 from . import services
 from .models import Job
+from .sweeper import job_sweep_stale as sweep
 
 log = logging.getLogger(__name__)
 
 # Faults worth retrying: the database or the broker briefly away (a restart, a failover,
 # SQLite's lock), a storage hiccup, a worker-local error.
-import django.db  # noqa: E402
-import kombu.exceptions  # noqa: E402
-import redis.exceptions  # noqa: E402
-
 TRANSIENT = (OSError, ConnectionError, TimeoutError, django.db.OperationalError, django.db.InterfaceError,
              kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
@@ -55,12 +56,8 @@ def job_generate(self, job_id: str) -> str:
     except services.JobBusy:
         # Another worker is running this job and renewing its lease; look again later,
         # so the job is still finished if that worker dies.
-        from django.conf import settings
-
         raise self.retry(countdown=settings.HALLMARK["JOB_LEASE_S"], max_retries=None)
     except Exception as exc:
-        from django.conf import settings
-
         if self.request.retries + 1 >= min(self.max_retries + 1, settings.HALLMARK["MAX_ATTEMPTS"]):
             log.exception("job %s failed", job_id)
             services.job_fail(job_id=job_id, message=f"Generation failed: {type(exc).__name__}: {exc}")
@@ -75,7 +72,5 @@ def job_generate(self, job_id: str) -> str:
 
 @shared_task(name="jobs.tasks.job_sweep_stale")
 def job_sweep_stale() -> dict:
-    from .sweeper import job_sweep_stale as sweep
-
     result = sweep()
     return {"requeued": len(result.requeued), "failed": len(result.failed)}

@@ -6,7 +6,6 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,9 +17,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import limits
 from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
-from . import files, intake, runtime, services, uploads
+from . import files, runtime, selectors, services, uploads
 from .admission import NotAdmitted, admit
 from .errors import ApiError
 from .models import Image, Job
@@ -297,8 +297,6 @@ class VerifyView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def post(self, request):
-        from accounts import limits
-
         cfg = settings.HALLMARK
         # Before the body is read: a flood is refused for the price of a counter (429, Retry-After).
         limits.count_client(address=request.META.get("REMOTE_ADDR") or "unknown", bucket="verify",
@@ -306,39 +304,4 @@ class VerifyView(APIView):
         request._request.max_upload_bytes = cfg["VERIFY_MAX_BYTES"]  # read by the streaming byte cap
         serializer = VerifyIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(verify_payload(serializer.validated_data["file"]))
-
-
-def verify_payload(upload) -> dict:
-    """Return the provenance body for an uploaded file; the intake reads and decodes it once.
-
-    Raises:
-        ApiError: the file is empty, over HALLMARK_VERIFY_MAX_BYTES (refused before it is read
-            whole), over HALLMARK_VERIFY_MAX_PIXELS (read from the header) or not a readable
-            PNG, JPEG or WebP image.
-    """
-    from provenance.verify import MAX_PIXELS, verify
-
-    cfg = settings.HALLMARK
-
-    try:
-        data = intake.read_capped(upload, max_bytes=cfg["VERIFY_MAX_BYTES"], param="file")
-        # Provenance reads the pixels as a person sees them: the same canonical decode as uploads.
-        picture, _notes = intake.decode(data, param="file", max_pixels=min(MAX_PIXELS, cfg["VERIFY_MAX_PIXELS"]))
-    except intake.UploadRejected as exc:
-        code = "file_too_large" if exc.code == "image_too_large" and "MB" in exc.message else exc.code
-        raise ApiError(exc.message, code=code, param="file") from exc
-    verdict = verify(data, trust_anchors=runtime.trust_anchors(), image=picture.convert("RGB"),
-                     watermark_keys=runtime.watermark_keys())
-    body = {"provenance": verdict.to_dict(), "record": None}
-    # resolved_record_id ignores the id of a tampered (invalid) manifest and falls back to the watermark.
-    record_id = verdict.resolved_record_id
-    image = Image.objects.select_related("job").filter(record_id=record_id).first() if record_id else None
-    if image is not None:
-        body["record"] = {
-            "record_id": image.record_id, "kind": image.job.kind, "created": image.created.isoformat(),
-            "model_id": image.model_id, "model_version": image.model_version,
-            "manifest_sha256": image.manifest_sha256, "watermark_verified": image.watermark_verified,
-            "found_by": "manifest" if record_id == verdict.record_id and verdict.manifest_state != "invalid" else "watermark",
-        }
-    return body
+        return Response(selectors.verify_upload(serializer.validated_data["file"]).to_dict())

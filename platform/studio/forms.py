@@ -4,12 +4,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from hallmark.errors import DomainError
 
 from jobs import uploads
 from jobs.serializers import MAX_PROMPT
+
+from . import selectors
 
 SIZE_CHOICES = [(256, "256 × 256"), (512, "512 × 512"), (1024, "1024 × 1024")]
 N_CHOICES = [(i, str(i)) for i in range(1, 5)]
@@ -80,8 +83,6 @@ class VaryForm(_ImageOptions):
         self.owner = owner
 
     def clean(self):
-        from . import selectors
-
         data = super().clean()
         image, pick = data.get("image"), data.get("pick")
         if image is None and pick is None:
@@ -91,8 +92,6 @@ class VaryForm(_ImageOptions):
                 data["upload"] = uploads.accept(image, kind="variation")
             else:
                 # Only the owner's images can be picked: another account's id is "not found".
-                from django.http import Http404
-
                 try:
                     chosen = selectors.image_for_owner(user=self.owner, image_id=pick)
                 except Http404:

@@ -5,7 +5,9 @@ translated label of each category instead, so a Chinese reader understands why.
 """
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
+
+from trust.review import REJECT_REASONS
 
 CATEGORY = {
     "sexual": _("sexual content"),
@@ -60,25 +62,11 @@ STAGE = {
 }
 
 
-# trust.review.REJECT_REASONS, by key: the reviewer picks one, the user reads it in their language.
-REVIEW_REASON = {
-    "policy": _("The request conflicts with the content policy."),
-    "sexual": _("The request asks for sexual content, which this service does not generate."),
-    "violence": _("The request asks for graphic violence, which this service does not generate."),
-    "real_person": _("The request depicts a real, identifiable person in a way the policy does not allow."),
-    "minors": _("The request could sexualise or endanger minors."),
-    "hate": _("The request promotes hate or harassment."),
-}
-
-
-def reviewer_reason(text: str) -> str:
-    """Return a reviewer's reason in the reader's language when it is one of the standard ones."""
-    from trust.review import REJECT_REASONS
-
-    for key, english in REJECT_REASONS.items():
-        if english == text and key in REVIEW_REASON:
-            return str(REVIEW_REASON[key])
-    return text
+def reviewer_reason(job) -> str:
+    """Return why a reviewer rejected ``job``: a standard reason in the reader's language, else their own words."""
+    if job.review_reason in REJECT_REASONS:
+        return gettext(REJECT_REASONS[job.review_reason])
+    return job.error_message
 
 
 def category_label(category: str) -> str:
@@ -111,6 +99,6 @@ def refusal(job) -> dict | None:
         "categories": categories,
         "surfaces": surfaces,
         # A reviewer's own words, when a person rejected it (not machine text: shown as written).
-        "reviewer_note": reviewer_reason(job.error_message) if job.error_code == "rejected_in_review" else "",
+        "reviewer_note": reviewer_reason(job) if job.error_code == "rejected_in_review" else "",
         "code": job.error_code,
     }

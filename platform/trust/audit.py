@@ -16,11 +16,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import GENESIS, AuditCheckpoint, AuditContent, AuditEntry, AuditHead
+from .audit_models import GENESIS, AuditCheckpoint, AuditContent, AuditEntry, AuditHead
 
 __all__ = ["GENESIS", "audit_event", "audit_checkpoint", "audit_redact", "audit_verify", "VerifyResult", "Problem",
            "CheckpointUnavailable", "canonical", "entry_digest"]
@@ -113,9 +117,6 @@ def checkpoint_message(*, seq: int, entry_hash: str, created: str) -> bytes:
 
 
 def _signer():
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
     cfg = settings.HALLMARK
     try:
         key = serialization.load_pem_private_key(Path(cfg["SIGNING_KEY"]).read_bytes(), password=None)
@@ -126,9 +127,6 @@ def _signer():
 
 
 def _sign(key, message: bytes) -> bytes:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return key.sign(message, ec.ECDSA(hashes.SHA256()))
     if isinstance(key, rsa.RSAPrivateKey):
@@ -137,10 +135,6 @@ def _sign(key, message: bytes) -> bytes:
 
 
 def _signature_valid(public_key, signature: bytes, message: bytes) -> bool:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-
     try:
         if isinstance(public_key, ec.EllipticCurvePublicKey):
             public_key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
@@ -155,8 +149,6 @@ def _signature_valid(public_key, signature: bytes, message: bytes) -> bool:
 
 def audit_checkpoint(*, force: bool = False) -> AuditCheckpoint | None:
     """Sign the current head; return None when nothing was appended since the last checkpoint."""
-    from cryptography.hazmat.primitives import serialization
-
     key, cert = _signer()  # file reads outside the lock
     with transaction.atomic():
         AuditHead.objects.get_or_create(pk=1)
@@ -175,9 +167,6 @@ def audit_checkpoint(*, force: bool = False) -> AuditCheckpoint | None:
 
 def _trusted_certs() -> tuple[set[bytes], list]:
     """Return the fingerprints of certificates trusted as signers, and the issuers trusted to vouch for others."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-
     cfg = settings.HALLMARK
     fingerprints: set[bytes] = set()
     issuers: list = []
@@ -195,10 +184,6 @@ def _trusted_certs() -> tuple[set[bytes], list]:
 
 def _checkpoint_problem(cp: AuditCheckpoint, trusted: tuple[set[bytes], list]) -> str | None:
     """Return why the checkpoint's signature cannot be trusted, or None."""
-    from cryptography import x509
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-
     try:
         cert = x509.load_pem_x509_certificate(cp.certificate.encode())
         signature = base64.b64decode(cp.signature, validate=True)

@@ -1,6 +1,8 @@
 """Account enforcement: strikes for blocked requests, suspensions, and the check every request passes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +13,9 @@ from jobs import services as job_services
 from .audit import audit_event
 from .models import Strike, Suspension
 from .policy import enforcement_policy
+
+if TYPE_CHECKING:  # read by attribute only: the web process need not load the moderation library
+    from moderation import Decision
 
 
 class AccountSuspended(DomainError):
@@ -51,20 +56,19 @@ def assert_account_active(user) -> None:
         raise AccountSuspended(suspension)
 
 
-def record_block(*, user, job, decision: dict) -> Suspension | None:
+def record_block(*, user, job, decision: Decision) -> Suspension | None:
     """Add a strike for a blocked request; suspend when it is severe or one too many.
 
     A fail-closed decision judged nothing (the gate was missing or late), so it is no
     strike. A severe category suspends at once only on rule-tier evidence (an explicit
     lexicon or combination match): a model's score alone is not enough to ban anyone."""
-    if decision.get("fail_closed") or decision.get("rule") == "fail-closed":
+    if decision.fail_closed:
         return None
     policy = enforcement_policy()
-    categories = decision.get("categories") or []
-    evidence = decision.get("evidence") or {}
-    # Older decisions carry no evidence map: read their rule name instead.
+    categories = list(decision.categories)
+    # A category without an evidence entry counts as rule-backed only when a lexicon fired.
     rule_backed = [c for c in categories
-                   if evidence.get(c, "rule" if str(decision.get("rule", "")).startswith("lexicon:") else "") == "rule"]
+                   if decision.evidence.get(c, "rule" if decision.rule.startswith("lexicon:") else "") == "rule"]
     category = (next((c for c in rule_backed if c in policy.severe_categories), None)
                 or next((c for c in categories if c not in policy.severe_categories), None)
                 or (categories or ["unspecified"])[0])
@@ -90,7 +94,7 @@ def record_block(*, user, job, decision: dict) -> Suspension | None:
             hours = policy.window.total_seconds() / 3600
             reason = f"Suspended after {recent} blocked requests within {hours:g} hours."
             length = policy.suspension
-        causes = [{"job": str(job.id) if job is not None else None, "decision": decision}]
+        causes = [{"job": str(job.id) if job is not None else None, "decision": decision.to_dict()}]  # stored
         if not severe:
             window = Strike.objects.filter(user=user, created__gte=timezone.now() - policy.window)
             causes = [{"job": str(s.job_id) if s.job_id else None, "strike": s.pk, "category": s.category}

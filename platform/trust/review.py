@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from jobs import services as job_services
 from jobs.models import Job
@@ -15,14 +16,16 @@ from .models import AuditEntry
 
 REVIEW_PERMISSION = "trust.review_request"
 
-# What a reviewer can tell the user. The job stores the text (error_message), not the key.
+# What a reviewer can tell the user, by key. The job stores the key (Job.review_reason) and the
+# English text (error_message, what the API says); the studio shows the key's text translated.
+# Marked, not translated, here: the stored text is English whatever the reviewer's language.
 REJECT_REASONS = {
-    "policy": "The request conflicts with the content policy.",
-    "sexual": "The request asks for sexual content, which this service does not generate.",
-    "violence": "The request asks for graphic violence, which this service does not generate.",
-    "real_person": "The request depicts a real, identifiable person in a way the policy does not allow.",
-    "minors": "The request could sexualise or endanger minors.",
-    "hate": "The request promotes hate or harassment.",
+    "policy": gettext_noop("The request conflicts with the content policy."),
+    "sexual": gettext_noop("The request asks for sexual content, which this service does not generate."),
+    "violence": gettext_noop("The request asks for graphic violence, which this service does not generate."),
+    "real_person": gettext_noop("The request depicts a real, identifiable person in a way the policy does not allow."),
+    "minors": gettext_noop("The request could sexualise or endanger minors."),
+    "hate": gettext_noop("The request promotes hate or harassment."),
 }
 EXPIRED_REASON = ("Nobody reviewed the request within {hours:g} hours, so it was not generated. "
                   "You may send it again.")
@@ -77,8 +80,10 @@ def review_reject(*, job_id, reviewer, reason: str, note: str = "") -> Job:
     text = reject_reason_text(reason)
     if not text:
         raise ValueError("Choose or write the reason the user will be told.")
+    key = reason.strip() if reason.strip() in REJECT_REASONS else ""
     try:
-        return job_services.job_reject_held(job_id=job_id, reviewer=reviewer, reason=text, note=note.strip())
+        return job_services.job_reject_held(job_id=job_id, reviewer=reviewer, reason=text, note=note.strip(),
+                                            reason_key=key)
     except job_services.JobConflict:
         raise _conflict(job_id) from None
 

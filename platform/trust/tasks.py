@@ -3,13 +3,14 @@ import logging
 
 from celery import shared_task
 
+from .audit import CheckpointUnavailable, audit_checkpoint as checkpoint
+from .review import held_expire as expire
+
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="trust.tasks.audit_checkpoint")
 def audit_checkpoint() -> int | None:
-    from .audit import CheckpointUnavailable, audit_checkpoint as checkpoint
-
     try:
         cp = checkpoint()
     except CheckpointUnavailable as exc:
@@ -20,8 +21,6 @@ def audit_checkpoint() -> int | None:
 
 @shared_task(name="trust.tasks.held_expire")
 def held_expire() -> int:
-    from .review import held_expire as expire
-
     expired = expire()
     if expired:
         log.info("expired %d held request(s): %s", len(expired), ", ".join(expired))

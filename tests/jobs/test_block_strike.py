@@ -15,7 +15,7 @@ def test_job_moderate_returns_the_blocking_decision_and_counts_no_strike_itself(
     job = Job.objects.create(user=owner, kind="generation", prompt=PROMPT, n=1, size=256)
     moderated = services.job_moderate(job_id=job.id)
     assert moderated.status == "blocked"
-    assert moderated.block["action"] == "block" and moderated.block["surface"] == "prompt"
+    assert moderated.block.action == "block" and moderated.block.surface == "prompt"
     assert not Strike.objects.filter(user=owner).exists()
 
 

@@ -14,7 +14,7 @@ def test_a_face_painted_into_a_variation_blocks_the_job_at_the_output_gate(gated
     attempt = services.job_claim(job_id=job.id)
     outputs, status = services.job_gate_outputs(attempt=attempt, images=[sample_photo("astronaut")])
     assert status == "blocked"
-    assert outputs[0]["action"] != "allow"
+    assert outputs[0].action != "allow"
     job.refresh_from_db()
     assert (job.error_code, job.error_param) == ("content_policy_violation", "output")
     assert job.decisions[-1]["surface"] == "output"
@@ -27,7 +27,7 @@ def test_an_allowed_output_moves_the_job_on_to_stamping(gated_job, pictures):
     job = gated_job()
     attempt = services.job_claim(job_id=job.id)
     outputs, status = services.job_gate_outputs(attempt=attempt, images=pictures)
-    assert [d["action"] for d in outputs] == ["allow"]
+    assert [d.action for d in outputs] == ["allow"]
     assert status == "stamping"
     job.refresh_from_db()
     assert (job.progress_stage, job.progress_total) == ("stamping", 1)

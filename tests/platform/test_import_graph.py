@@ -120,5 +120,20 @@ def test_jobs_services_never_reach_trusts_enforcement():
     assert [m for m in jobs_modules if any(_app(t) == "trust" and t != "trust.audit" for t in graph[m])] == []
 
 
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 def test_the_audit_log_imports_no_service():
-    assert {t for t in _graph()["trust.audit"] if _app(t) in APPS} <= {"trust.models"}
+    assert {t for t in _graph()["trust.audit"] if _app(t) in APPS} <= {"trust.audit_models"}
+
+
+def test_the_audit_log_is_a_leaf_that_reaches_neither_jobs_nor_accounts():
+    reached = _reachable(_graph(), "trust.audit")
+    assert {m for m in reached if _app(m) in ("jobs", "accounts", "studio")} == set()

@@ -11,6 +11,7 @@ from PIL import Image
 from jobs.models import Job
 from trust import enforcement
 from trust.models import AuditEntry, Suspension
+from trust_helpers import gate_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_the_queue_lists_held_requests_for_reviewers(client, reviewer, held_job)
 
 
 def test_the_review_page_shows_prompt_upload_decisions_and_history(client, reviewer, held_with_upload, owner):
-    enforcement.record_block(user=owner, job=None, decision={"categories": ["hate"]})
+    enforcement.record_block(user=owner, job=None, decision=gate_decision("hate"))
     client.force_login(reviewer)
     page = client.get(reverse("admin:trust_heldrequest_review", args=[held_with_upload.pk]))
     body = page.content.decode()

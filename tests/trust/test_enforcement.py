@@ -10,17 +10,18 @@ from jobs.errors import openai_error
 from trust import enforcement
 from trust.models import AuditEntry, Strike, Suspension
 from trust.policy import EnforcementPolicy, PolicyError
+from trust_helpers import gate_decision
 
 pytestmark = pytest.mark.django_db
 
 
 def block(user, *categories, tier="rule"):
-    return enforcement.record_block(user=user, job=None, decision={
-        "action": "block", "categories": list(categories), "evidence": {c: tier for c in categories}})
+    return enforcement.record_block(user=user, job=None,
+                                    decision=gate_decision(*categories, evidence={c: tier for c in categories}))
 
 
 def test_a_fail_closed_block_adds_no_strike(owner):
-    decision = {"action": "block", "categories": [], "rule": "fail-closed", "tier": "fail-closed", "fail_closed": True}
+    decision = gate_decision(rule="fail-closed", tier="fail-closed")
     for _ in range(5):
         assert enforcement.record_block(user=owner, job=None, decision=decision) is None
     assert not Strike.objects.filter(user=owner).exists()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from jobs.models import Job
 from trust import review, selectors
 from trust.models import AuditEntry
+from trust_helpers import gate_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def test_user_history_shows_outcomes_and_strikes(held_job, owner):
     from trust.enforcement import record_block
 
     held_job()
-    record_block(user=owner, job=None, decision={"categories": ["hate"]})
+    record_block(user=owner, job=None, decision=gate_decision("hate"))
     history = selectors.user_history(owner)
     assert history.job_counts == {"held": 1}
     assert [s.category for s in history.strikes] == ["hate"]

@@ -1,4 +1,4 @@
-"""Raw-SQL tampering, the way an attacker with database access would rewrite history."""
+"""Raw-SQL tampering, the way an attacker with database access would rewrite history; gate decisions to block with."""
 from __future__ import annotations
 
 from django.core.management import call_command
@@ -27,3 +27,11 @@ def verify_command() -> tuple[int, str]:
     except CommandError as exc:
         return exc.returncode, str(exc)
     return 0, out.getvalue()
+
+
+def gate_decision(*categories: str, evidence: dict[str, str] | None = None, rule: str = "test", tier: str = "none"):
+    """Return a blocking moderation.Decision for ``categories``, as the input gates hand it to enforcement."""
+    from moderation import Decision
+
+    return Decision(action="block", categories=tuple(categories), scores={}, rule=rule, reason="blocked in a test",
+                    policy_version="test", surface="prompt", tier=tier, evidence=evidence or {})

@@ -15,6 +15,9 @@ from django.views.decorators.http import require_POST
 
 from jobs import files
 from jobs.models import Job
+from trust import enforcement as trust_enforcement, review, selectors as trust_selectors
+from trust.audit import audit_verify
+from trust.models import AuditEntry
 
 from .. import reasons
 from .decorators import CHANGE_SUSPENSIONS, REVIEW, VIEW_AUDIT, VIEW_SUSPENSIONS, VIEW_UPLOAD, staff_required
@@ -22,11 +25,11 @@ from .decorators import CHANGE_SUSPENSIONS, REVIEW, VIEW_AUDIT, VIEW_SUSPENSIONS
 
 @staff_required(REVIEW)
 def review_queue(request):
-    from trust import review, selectors as trust_selectors
-
-    items = []
+    items, histories = [], {}
     for job in trust_selectors.review_queue()[:50]:
-        history = trust_selectors.user_history(job.user, recent=5)
+        # Once per account, not per request: one user's many held requests share a history.
+        history = histories.get(job.user_id) or histories.setdefault(
+            job.user_id, trust_selectors.user_history(job.user, recent=5))
         items.append({"job": job, "refusal": reasons.refusal(job), "history": history,
                       "scores": [d for d in job.decisions if d.get("action") != "allow"]})
     return render(request, "studio/staff/review.html", {"items": items, "reject_reasons": review.REJECT_REASONS})
@@ -35,8 +38,6 @@ def review_queue(request):
 @require_POST
 @staff_required(REVIEW)
 def review_decide(request, job_id):
-    from trust import review
-
     job = get_object_or_404(Job, pk=job_id)
     note = request.POST.get("note", "").strip()[:2000]
     decision = request.POST.get("decision")
@@ -69,8 +70,6 @@ def review_upload(request, job_id):
 
 @staff_required(VIEW_SUSPENSIONS)
 def enforcement(request):
-    from trust import selectors as trust_selectors
-
     query = request.GET.get("q", "").strip()
     return render(request, "studio/staff/enforcement.html",
                   {"rows": trust_selectors.enforcement_rows(query=query), "query": query})
@@ -79,8 +78,6 @@ def enforcement(request):
 @require_POST
 @staff_required(CHANGE_SUSPENSIONS)
 def enforcement_act(request, user_id: int):
-    from trust import enforcement as trust_enforcement
-
     user = get_object_or_404(get_user_model(), pk=user_id)
     action = request.POST.get("action")
     note = request.POST.get("note", "").strip()[:2000]
@@ -115,9 +112,6 @@ def _int(value, default: int | None = None) -> int:
 
 @staff_required(VIEW_AUDIT)
 def audit_log(request):
-    from trust.audit import audit_verify
-    from trust.models import AuditEntry
-
     entries = AuditEntry.objects.order_by("-seq")
     event = request.GET.get("event", "").strip()
     if event:
