@@ -45,19 +45,17 @@ def assert_gpu_capacity(images: int) -> None:
 
 
 def admit(*, user, key=None, scope: str | None = None, images: int = 0) -> None:
-    """Check the key's scope, the account's standing, the gpu backlog, the rate limit and the daily quota.
+    """Check the key's scope, the gpu backlog, the rate limit and the daily quota.
 
     ``key`` is the API key the request came with (None for a web session, which has no
-    scopes). Raises NotAdmitted, AccountSuspended, QueueFull or LimitExceeded (all DomainErrors).
-    """
-    # Imported here: trust builds on jobs (its review queue is a proxy of Job), so a
-    # module-level import of trust from jobs would close a cycle.
-    from trust.enforcement import assert_account_active
+    scopes). Raises NotAdmitted, QueueFull or LimitExceeded (all DomainErrors).
 
+    The account's standing is checked by the layers above jobs, which know about
+    suspensions (trust builds on jobs, so jobs never imports its enforcement): a key's
+    authenticator, the session's SuspensionMiddleware, and the studio's service.
+    """
     if scope and key is not None and scope not in key.scopes:
         raise NotAdmitted(f"This API key lacks the '{scope}' scope.", code="insufficient_scope")
-    if key is None:  # a key's account was already checked by its authenticator
-        assert_account_active(user)
     if images:  # before the counters: a full queue spends none of the account's quota
         assert_gpu_capacity(images)
     limits.count_request(user=user, key=key, images=images)
