@@ -31,7 +31,10 @@ from .categories import TEXT_CATEGORIES
 from .errors import DataError
 
 TRAIN_PATH = Path(__file__).parent / "data" / "train.jsonl"
+#: The public-data model, written by ``python -m moderation.train`` (see :mod:`moderation.hashed_ngram`).
+PUBLIC_MODEL_PATH = Path(__file__).parent / "data" / "model" / "public-ngram.npz"
 MODEL_NAME = "learned:minilm-logreg"
+PUBLIC_MODEL_NAME = "learned:public-ngram-logreg"
 BENIGN = "benign"
 
 
@@ -129,10 +132,11 @@ class LearnedTier:
     classifier: Any
     labels: tuple[str, ...]
     char_model: "CharNgramModel | None" = None
+    public_model: Any = None  # a HashedNgramModel: the public-data model, read from its artefact
 
     @classmethod
     def train(cls, encoder: SentenceEncoder | None = None, rows: list[tuple[str, str]] | None = None,
-              *, c: float = 4.0, char_ngram: bool = True) -> "LearnedTier":
+              *, c: float = 4.0, char_ngram: bool = True, public: bool = True) -> "LearnedTier":
         """Embed the training set and fit the classifiers.
 
         Args:
@@ -141,6 +145,8 @@ class LearnedTier:
             c: Inverse L2 regularisation strength.
             char_ngram: Also fit the character n-gram model (the tier's
                 Chinese model; see :class:`CharNgramModel`).
+            public: Also read the public-data n-gram model from
+                ``PUBLIC_MODEL_PATH`` (trained beforehand by ``python -m moderation.train``).
         """
         from sklearn.linear_model import LogisticRegression
 
@@ -151,7 +157,13 @@ class LearnedTier:
         clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
         clf.fit(x, y)
         char_model = CharNgramModel.train(rows) if char_ngram else None
-        return cls(encoder=encoder, classifier=clf, labels=tuple(clf.classes_), char_model=char_model)
+        public_model = None
+        if public:
+            from .hashed_ngram import HashedNgramModel
+
+            public_model = HashedNgramModel.load(PUBLIC_MODEL_PATH)
+        return cls(encoder=encoder, classifier=clf, labels=tuple(clf.classes_), char_model=char_model,
+                   public_model=public_model)
 
     def scores(self, text: str) -> dict[str, float]:
         """Return MiniLM's probability of each category (benign left out)."""

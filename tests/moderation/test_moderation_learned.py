@@ -92,8 +92,8 @@ def test_a_raising_char_model_fails_closed(mod):
     assert m.check_text("雪地里的狐狸水彩画").unavailable
 
 
-def test_health_lists_both_learned_models(mod):
-    assert mod.health()["learned_models"] == ["learned:minilm-logreg", CHAR_MODEL_NAME]
+def test_health_lists_every_learned_model(mod):
+    assert mod.health()["learned_models"] == ["learned:minilm-logreg", CHAR_MODEL_NAME, "learned:public-ngram-logreg"]
 
 
 def test_char_floor_accepts_a_number_or_a_per_script_mapping():
