@@ -16,7 +16,10 @@ What it does, in order:
    non-offensive comments and the hand-written benign rows), and prints them as the
    YAML block that ``policy.yaml`` carries (copy it by hand: the policy stays human-edited).
 4. Writes the model to ``data/model/public-ngram.npz`` and the test parts to
-   ``eval/public/`` (the rows the bench and the tests measure; never trained or tuned on).
+   ``eval/public/`` (the rows the bench and the tests measure; never trained or tuned on),
+   and MiniLM's classifier over ``train.jsonl`` to ``data/model/minilm-logreg.npz`` (keyed by
+   the file's sha256: loading uses it instead of encoding the training set, and ignores it
+   once ``train.jsonl`` changes).
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ import numpy as np
 from . import public_data as pdata
 from .calibration import cut_for_budget
 from .hashed_ngram import HashedNgramModel, fit_idf, raw_counts, tfidf
-from .learned import TRAIN_PATH, load_training_set
+from .learned import (MINILM_MODEL_PATH, PUBLIC_MODEL_PATH, TRAIN_PATH, LinearSoftmax, SentenceEncoder,
+                      fit_minilm_classifier, load_training_set, training_digest)
 
-MODEL_PATH = Path(__file__).parent / "data" / "model" / "public-ngram.npz"
+MODEL_PATH = PUBLIC_MODEL_PATH
 HEADS = ("sexual", "hate")
 #: Hand-written labels that count as positives for a head, and those left out of its negatives
 #: (a sibling: harassment is close to COLD's "offensive" but is not the head's category).
@@ -243,6 +247,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     args.model.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.model)
+    if args.model == MODEL_PATH:
+        # The MiniLM tier's classifier over train.jsonl, saved so that loading skips encoding it.
+        import torch
+
+        torch.manual_seed(SEED)
+        clf = fit_minilm_classifier(SentenceEncoder(), load_training_set())
+        LinearSoftmax.save(clf, MINILM_MODEL_PATH, c=4.0, digest=training_digest())
+        print(f"wrote {MINILM_MODEL_PATH}")
     write_test_parts(rows, args.eval_out)
     print(f"wrote {args.model} ({args.model.stat().st_size / 1e6:.1f} MB) and {args.eval_out}/")
     return 0
