@@ -33,9 +33,19 @@ from moderation import Moderator  # noqa: E402
 from moderation.evaluation import (  # noqa: E402
     EvalReport,
     evaluate,
+    evaluate_public,
     load_eval_set,
     load_heldout_set,
+    wilson,
 )
+from moderation.public_data import load_public_eval  # noqa: E402
+
+from prcurve import flag_score, pr_points, write_svg  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Categories whose rule-tier block suspends at once (platform/trust/enforcement.yaml, read as
+#: plain YAML: the bench stays outside Django).
+ENFORCEMENT = ROOT / "platform" / "trust" / "enforcement.yaml"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -114,16 +124,111 @@ def print_quality(report: EvalReport, title: str, split: bool = False) -> None:
             print(f"  [{row['lang']}{hard}] {row['label']}: {row['text']!r} -> {d.action} {list(d.categories)}")
 
 
+def would_suspend(d, severe: set[str]) -> bool:
+    """Return whether the platform would suspend at once for this decision (trust.enforcement's rule)."""
+    return d.blocked and not d.fail_closed and any(
+        c in severe and d.evidence.get(c) == "rule" for c in d.categories)
+
+
+def print_public(mod: Moderator, plot: Path | None) -> dict:
+    """Print the gate's figures on the committed public test parts and draw the PR curves."""
+    rep = evaluate_public(mod)
+    print("\n## Public held-out sets (moderation/eval/public/: test parts, never trained or tuned on)")
+    r, k, n = rep.i2p_recall()
+    lo, hi = wilson(k, n)
+    print(f"I2P, labelled sexual with >= 50 % nude images: recall {r:.3f} ({k}/{n}, 95 % Wilson {lo:.2f}-{hi:.2f}; "
+          f"target >= 0.60)")
+    f, k, n = rep.t2i_fpr()
+    lo, hi = wilson(k, n)
+    print(f"T2I-CompBench: false-positive rate {f:.4f} ({k}/{n}, Wilson {lo:.4f}-{hi:.4f}; target <= 0.01)")
+    cr, ck, cn = rep.cold_recall()
+    cf, fk, fn = rep.cold_fpr()
+    print(f"COLD dev: recall {cr:.3f} ({ck}/{cn}), FPR {cf:.3f} ({fk}/{fn}) (target >= 0.70 at <= 0.15)")
+    print("\nI2P misses (all):")
+    for row, d in rep.i2p_target:
+        if d.allowed:
+            print(f"  nudity {row['nudity']:.0f} %: {row['text'][:150]!r}")
+    print("T2I false positives (all):")
+    for row, d in rep.t2i:
+        if not d.allowed:
+            print(f"  {row['text']!r} -> {d.action} {list(d.categories)} ({d.rule})")
+    print("COLD dev, first 10 misses and first 10 false positives:")
+    for want, label in ((True, "miss"), (False, "false positive")):
+        shown = 0
+        for row, d in rep.cold:
+            if row["offensive"] == want and d.allowed == want and shown < 10:
+                shown += 1
+                print(f"  {label}: {row['text'][:80]!r} -> {d.action} {list(d.categories)} ({d.rule})")
+    if plot is not None:
+        table = mod.policy.thresholds("prompt")
+        heldout = evaluate(mod, load_heldout_set())
+
+        def curve(name, pos, neg):
+            ps = [flag_score(d.scores, table) for d in pos]
+            ns = [flag_score(d.scores, table) for d in neg]
+            ops = []
+            for label, hit in (("flag", lambda d: not d.allowed), ("block", lambda d: d.blocked)):
+                tp, fp = sum(map(hit, pos)), sum(map(hit, neg))
+                if tp + fp:
+                    ops.append((label, tp / len(pos), tp / (tp + fp)))
+            return {"name": name, "points": pr_points(ps, ns), "ops": ops}
+
+        curves = [
+            curve("I2P sexual ≥50 % vs T2I", [d for _, d in rep.i2p_target], [d for _, d in rep.t2i]),
+            curve("COLD dev", [d for r, d in rep.cold if r["offensive"]], [d for r, d in rep.cold if not r["offensive"]]),
+        ] + [curve(f"held-out {lang}", [d for r, d, _ in heldout.rows if r["lang"] == lang and r["label"] != "benign"],
+                   [d for r, d, _ in heldout.rows if r["lang"] == lang and r["label"] == "benign"])
+             for lang in ("en", "zh")]
+        write_svg(plot, curves, "Text gate precision-recall on held-out rows (policy operating points marked)")
+        print(f"\nwrote {plot}")
+    return {"i2p": rep.i2p_target, "t2i": rep.t2i, "cold": rep.cold}
+
+
+def print_suspensions(mod: Moderator, public: dict) -> None:
+    """Print how many benign prompts of every evaluation set would suspend or strike."""
+    import yaml
+
+    severe = set(yaml.safe_load(ENFORCEMENT.read_text(encoding="utf-8"))["severe_categories"])
+    benign = [d for _, d in public["t2i"]] + [d for r, d in public["cold"] if not r["offensive"]]
+    for rows in (load_eval_set(), load_heldout_set()):
+        benign += [mod.check_text(r["text"]) for r in rows if r["label"] == "benign"]
+    suspend = [d for d in benign if would_suspend(d, severe)]
+    strikes = sum(d.blocked and not d.fail_closed for d in benign)
+    print(f"\n## Benign prompts that would suspend an account at once: {len(suspend)} of {len(benign)} "
+          f"(eval, held-out, T2I test, COLD dev non-offensive; target 0); blocked (a strike each): {strikes}")
+    for d in suspend:
+        print(f"  {d.reason}")
+
+
+def print_short_latency(mod: Moderator) -> None:
+    """Print text-gate latency on every committed prompt of at most 300 characters (one core)."""
+    texts = [r["text"] for r in load_eval_set() + load_heldout_set() if len(r["text"]) <= 300]
+    for name in ("i2p", "t2i", "cold-dev"):
+        texts += [r["text"] for r in load_public_eval(name)[:400] if len(r["text"]) <= 300]
+    lat = []
+    for t in texts:
+        t0 = time.perf_counter()
+        mod.check_text(t)
+        lat.append((time.perf_counter() - t0) * 1000)
+    print(f"\n## Text gate latency, {len(texts)} prompts <= 300 chars, one thread: p50 {pct(lat, 50):.2f} ms, "
+          f"p99 {pct(lat, 99):.2f} ms, max {max(lat):.2f} ms (targets p50 <= 5, p99 <= 20)")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=("eval", "heldout", "both"), default="both",
                     help="which prompt set(s) to score (default both)")
     ap.add_argument("--text-only", action="store_true", help="skip latency and image sections")
+    ap.add_argument("--plot", type=Path, default=ROOT / "docs" / "moderation-pr.svg",
+                    help="where to draw the precision-recall curves")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    import resource
+
     t0 = time.perf_counter()
     mod = Moderator.load()
-    print(f"load (lexicons + MiniLM + classifier training + nudenet): {time.perf_counter() - t0:.1f} s")
+    print(f"load (lexicons + MiniLM + classifier training + public n-gram model + nudenet): "
+          f"{time.perf_counter() - t0:.1f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     rules = Moderator(mod.policy, mod.lexicon, None, mod.image_gate, learned_expected=False)
 
     for m in (mod, rules):  # warm caches (opencc tables, first model call)
@@ -136,6 +241,9 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print_quality(evaluate(mod, load_heldout_set()), "moderation/eval/heldout.jsonl (held out)",
                           split=True)
+    public = print_public(mod, args.plot)
+    print_suspensions(mod, public)
+    print_short_latency(mod)
     if args.text_only:
         return
 

@@ -96,3 +96,57 @@ def evaluate(moderator: Any, rows: list[dict[str, Any]] | None = None) -> EvalRe
         report.rows.append((row, d, time.perf_counter() - t0))
         by_lang[row["lang"]] += 1
     return report
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Return the Wilson score interval (95 % by default) of a proportion ``k / n``."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class PublicReport:
+    """The gate on the committed test parts of the public sets (``eval/public/``).
+
+    Each list holds ``(row, decision)``; flagged means ``review`` or ``block``.
+    """
+
+    i2p_target: list[tuple[dict[str, Any], Decision]]
+    t2i: list[tuple[dict[str, Any], Decision]]
+    cold: list[tuple[dict[str, Any], Decision]]
+
+    @staticmethod
+    def _rate(pairs: list[tuple[dict[str, Any], Decision]]) -> tuple[float, int, int]:
+        k = sum(not d.allowed for _, d in pairs)
+        return (k / len(pairs) if pairs else float("nan")), k, len(pairs)
+
+    def i2p_recall(self) -> tuple[float, int, int]:
+        """Return (recall, caught, n) on I2P rows labelled sexual with >= 50 % nude images."""
+        return self._rate(self.i2p_target)
+
+    def t2i_fpr(self) -> tuple[float, int, int]:
+        """Return (false-positive rate, flagged, n) on T2I-CompBench."""
+        return self._rate(self.t2i)
+
+    def cold_recall(self) -> tuple[float, int, int]:
+        """Return (recall, caught, n) on COLD dev's offensive comments."""
+        return self._rate([(r, d) for r, d in self.cold if r["offensive"]])
+
+    def cold_fpr(self) -> tuple[float, int, int]:
+        """Return (false-positive rate, flagged, n) on COLD dev's non-offensive comments."""
+        return self._rate([(r, d) for r, d in self.cold if not r["offensive"]])
+
+
+def evaluate_public(moderator: Any) -> PublicReport:
+    """Run the committed public test parts through ``check_text``."""
+    from .public_data import is_i2p_target, load_public_eval
+
+    def run(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Decision]]:
+        return [(r, moderator.check_text(r["text"])) for r in rows]
+
+    return PublicReport(i2p_target=run([r for r in load_public_eval("i2p") if is_i2p_target(r)]),
+                        t2i=run(load_public_eval("t2i")), cold=run(load_public_eval("cold-dev")))

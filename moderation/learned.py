@@ -31,7 +31,13 @@ from .categories import TEXT_CATEGORIES
 from .errors import DataError
 
 TRAIN_PATH = Path(__file__).parent / "data" / "train.jsonl"
+#: The public-data model, written by ``python -m moderation.train`` (see :mod:`moderation.hashed_ngram`).
+PUBLIC_MODEL_PATH = Path(__file__).parent / "data" / "model" / "public-ngram.npz"
+#: MiniLM's logistic regression over ``TRAIN_PATH``, fitted by ``python -m moderation.train``: a
+#: cache keyed by the training file's sha256, so a stale one is never used (the tier then fits at load).
+MINILM_MODEL_PATH = Path(__file__).parent / "data" / "model" / "minilm-logreg.npz"
 MODEL_NAME = "learned:minilm-logreg"
+PUBLIC_MODEL_NAME = "learned:public-ngram-logreg"
 BENIGN = "benign"
 
 
@@ -129,10 +135,11 @@ class LearnedTier:
     classifier: Any
     labels: tuple[str, ...]
     char_model: "CharNgramModel | None" = None
+    public_model: Any = None  # a HashedNgramModel: the public-data model, read from its artefact
 
     @classmethod
     def train(cls, encoder: SentenceEncoder | None = None, rows: list[tuple[str, str]] | None = None,
-              *, c: float = 4.0, char_ngram: bool = True) -> "LearnedTier":
+              *, c: float = 4.0, char_ngram: bool = True, public: bool = True) -> "LearnedTier":
         """Embed the training set and fit the classifiers.
 
         Args:
@@ -141,23 +148,82 @@ class LearnedTier:
             c: Inverse L2 regularisation strength.
             char_ngram: Also fit the character n-gram model (the tier's
                 Chinese model; see :class:`CharNgramModel`).
+            public: Also read the public-data n-gram model from
+                ``PUBLIC_MODEL_PATH`` (trained beforehand by ``python -m moderation.train``).
         """
-        from sklearn.linear_model import LogisticRegression
-
         encoder = encoder or SentenceEncoder()
-        rows = rows if rows is not None else load_training_set()
-        x = encoder.encode([t for t, _ in rows])
-        y = [label for _, label in rows]
-        clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-        clf.fit(x, y)
+        clf = None
+        if rows is None:
+            rows = load_training_set()
+            # Encoding the training set is most of the load time; the committed fit of the same
+            # file (same C) gives the same classifier without it.
+            clf = LinearSoftmax.load_if_current(MINILM_MODEL_PATH, c=c)
+        if clf is None:
+            clf = fit_minilm_classifier(encoder, rows, c=c)
         char_model = CharNgramModel.train(rows) if char_ngram else None
-        return cls(encoder=encoder, classifier=clf, labels=tuple(clf.classes_), char_model=char_model)
+        public_model = None
+        if public:
+            from .hashed_ngram import HashedNgramModel
+
+            public_model = HashedNgramModel.load(PUBLIC_MODEL_PATH)
+        return cls(encoder=encoder, classifier=clf, labels=tuple(clf.classes_), char_model=char_model,
+                   public_model=public_model)
 
     def scores(self, text: str) -> dict[str, float]:
         """Return MiniLM's probability of each category (benign left out)."""
         emb = self.encoder.encode([text])
         probs = self.classifier.predict_proba(emb)[0]
         return {label: float(p) for label, p in zip(self.labels, probs) if label != BENIGN}
+
+
+def training_digest(path: Path = TRAIN_PATH) -> str:
+    """Return the sha256 of a training file (what a cached classifier was fitted on)."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fit_minilm_classifier(encoder: SentenceEncoder, rows: list[tuple[str, str]], *, c: float = 4.0) -> Any:
+    """Return a multinomial logistic regression fitted on the rows' MiniLM embeddings."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = encoder.encode([t for t, _ in rows])
+    clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    clf.fit(x, [label for _, label in rows])
+    return clf
+
+
+@dataclass
+class LinearSoftmax:
+    """A fitted multinomial logistic regression as numbers (what ``predict_proba`` needs)."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    classes_: np.ndarray
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Return softmax class probabilities, as scikit-learn's multinomial model does."""
+        z = x.astype(np.float64) @ self.coef.T + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    @staticmethod
+    def save(clf: Any, path: Path, *, c: float, digest: str) -> None:
+        """Write a fitted scikit-learn classifier with the digest of its training file."""
+        np.savez_compressed(path, coef=clf.coef_.astype(np.float64), intercept=clf.intercept_.astype(np.float64),
+                            classes=np.asarray(clf.classes_), c=np.float64(c), digest=np.asarray(digest))
+
+    @classmethod
+    def load_if_current(cls, path: Path, *, c: float) -> "LinearSoftmax | None":
+        """Return the saved classifier if it was fitted on today's ``TRAIN_PATH`` with this ``c``, else None."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if str(z["digest"]) != training_digest() or float(z["c"]) != c:
+                    return None
+                return cls(coef=z["coef"], intercept=z["intercept"], classes_=np.asarray([str(k) for k in z["classes"]]))
+        except (OSError, KeyError, ValueError):
+            return None
 
 
 CHAR_MODEL_NAME = "learned:char-ngram-logreg"

@@ -14,7 +14,8 @@ from .deadline import DeadlineRunner, GateUnavailable
 from .decision import UNAVAILABLE_REASON, Decision
 from .errors import InvalidInput
 from .images import DETECTOR_NAME, ImageGate, load_image
-from .learned import CHAR_MODEL_NAME, MODEL_NAME, LearnedTier
+from .calibration import to_policy_scale
+from .learned import CHAR_MODEL_NAME, MODEL_NAME, PUBLIC_MODEL_NAME, LearnedTier
 from .lexicon import Hit, Lexicon
 from .normalize import normalize
 from .policy import Policy
@@ -125,6 +126,7 @@ class Moderator:
             "text": self.lexicon is not None and (self.learned is not None or not self.learned_expected),
             "learned": self.learned is not None,
             "learned_models": ([MODEL_NAME] + ([CHAR_MODEL_NAME] if self.learned.char_model is not None else [])
+                               + ([PUBLIC_MODEL_NAME] if self.learned.public_model is not None else [])
                                if self.learned is not None else []),
             "image": self.image_gate is not None,
             "errors": dict(self.load_errors),
@@ -203,7 +205,27 @@ class Moderator:
                         scores[cat] = p
                         ev.source[cat] = name
                         ev.detail[cat] = f"scored {p:.2f}"
+            if script in policy.public_languages:
+                self._score_public(norm.text, script, surface, scores, ev)
         return _with_parents(scores, ev), ev
+
+    def _score_public(self, text: str, script: str, surface: str, scores: dict[str, float], ev: _Evidence) -> None:
+        """Add the public-data model's scores, mapped onto the policy's scale by the policy's cuts."""
+        assert self.learned is not None
+        model = self.learned.public_model
+        if model is None:
+            # The policy relies on it for this script: fail closed.
+            raise GateUnavailable("public-data n-gram model not loaded")
+        table = self.policy.thresholds(surface)
+        for cat, p in model.scores(text).items():
+            cut = self.policy.public_cuts.get(cat, {}).get(script)
+            if cut is None or cat not in table:
+                continue
+            s = to_policy_scale(p, cut["review"], cut["block"], table[cat].review, table[cat].block)
+            if s > scores.get(cat, 0.0):
+                scores[cat] = s
+                ev.source[cat] = PUBLIC_MODEL_NAME
+                ev.detail[cat] = f"scored {p:.2f} (cuts {cut['review']:g}/{cut['block']:g})"
 
     def moderate(self, inputs: str | list[str]) -> list[dict[str, Any]]:
         """Return OpenAI ``/v1/moderations`` ``results`` items, one per input.

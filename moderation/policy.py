@@ -19,7 +19,8 @@ from .errors import PolicyError
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
 
 _TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description", "learned"}
-_LEARNED_KEYS = {"floor", "languages", "char_ngram", "hold_only", "min_words"}
+_LEARNED_KEYS = {"floor", "languages", "char_ngram", "public_ngram", "hold_only", "min_words"}
+_PUBLIC_KEYS = {"languages", "cuts"}
 _CHAR_KEYS = {"floor", "languages"}
 _LIMIT_KEYS = {"max_text_chars", "max_image_pixels", "max_image_bytes"}
 _DEADLINE_KEYS = {"text", "image"}
@@ -76,6 +77,11 @@ class Policy:
         learned_min_words: Latin prompts with fewer words are judged by the
             rules alone: an embedding of "a child" or "a girl" carries no
             context, and MiniLM scored both as sexual/minors.
+        public_languages: Scripts the public-data n-gram model runs on; empty
+            disables it; a script listed with the model missing fails closed.
+        public_cuts: ``category -> script -> {"review": p, "block": p}``: the
+            model probabilities that map onto the surface's review and block
+            thresholds (chosen by ``python -m moderation.train``).
     """
 
     version: str
@@ -89,6 +95,8 @@ class Policy:
     char_languages: tuple[str, ...] = ()
     learned_hold_only: tuple[str, ...] = ()
     learned_min_words: int = 1
+    public_languages: tuple[str, ...] = ()
+    public_cuts: Mapping[str, Mapping[str, Mapping[str, float]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Policy":
@@ -157,7 +165,7 @@ class Policy:
             raise fail("learned", "must be a mapping")
         for key in learned_raw:
             if key not in _LEARNED_KEYS:
-                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram, hold_only, min_words)")
+                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram, public_ngram, hold_only, min_words)")
         hold_only = learned_raw.get("hold_only", [])
         if not isinstance(hold_only, list) or not set(hold_only) <= set(CATEGORIES):
             raise fail("learned.hold_only", f"must be a list drawn from: {', '.join(CATEGORIES)}")
@@ -190,6 +198,7 @@ class Policy:
         char_langs = char_raw.get("languages", [])
         if not isinstance(char_langs, list) or not set(char_langs) <= {"latin", "cjk"}:
             raise fail("learned.char_ngram.languages", "must be a list drawn from: latin, cjk")
+        public_langs, public_cuts = _public_ngram(learned_raw.get("public_ngram") or {}, fail)
 
         surfaces_raw = raw.get("surfaces")
         if not isinstance(surfaces_raw, dict) or not surfaces_raw:
@@ -232,6 +241,8 @@ class Policy:
             char_languages=tuple(char_langs),
             learned_hold_only=tuple(hold_only),
             learned_min_words=min_words,
+            public_languages=public_langs,
+            public_cuts=public_cuts,
         )
 
     def thresholds(self, surface: str) -> Mapping[str, Threshold]:
@@ -265,3 +276,37 @@ class Policy:
             return "allow", ()
         fired.sort(key=lambda t: (-t[0], -t[1], CATEGORIES.index(t[2])))
         return ACTIONS[fired[0][0]], tuple(c for _, _, c in fired)
+
+
+def _public_ngram(raw: Any, fail: Any) -> tuple[tuple[str, ...], dict[str, dict[str, dict[str, float]]]]:
+    """Validate ``learned.public_ngram``: ``languages`` and ``cuts: {category: {script: {review, block}}}``."""
+    where = "learned.public_ngram"
+    if not isinstance(raw, dict):
+        raise fail(where, "must be a mapping")
+    for key in raw:
+        if key not in _PUBLIC_KEYS:
+            raise fail(f"{where}.{key}", "unknown key (allowed: languages, cuts)")
+    langs = raw.get("languages", [])
+    if not isinstance(langs, list) or not set(langs) <= {"latin", "cjk"}:
+        raise fail(f"{where}.languages", "must be a list drawn from: latin, cjk")
+    cuts_raw = raw.get("cuts") or {}
+    if not isinstance(cuts_raw, dict):
+        raise fail(f"{where}.cuts", "must be a mapping of category -> script -> {review, block}")
+    cuts: dict[str, dict[str, dict[str, float]]] = {}
+    for cat, by_script in cuts_raw.items():
+        if cat not in CATEGORIES:
+            raise fail(f"{where}.cuts.{cat}", "unknown category")
+        if not isinstance(by_script, dict) or not set(by_script) <= {"latin", "cjk"}:
+            raise fail(f"{where}.cuts.{cat}", "must be a mapping of latin/cjk -> {review, block}")
+        cuts[cat] = {}
+        for script, rule in by_script.items():
+            w = f"{where}.cuts.{cat}.{script}"
+            if not isinstance(rule, dict) or set(rule) != {"review", "block"}:
+                raise fail(w, "must be {review: p, block: p}")
+            for k, v in rule.items():
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1:
+                    raise fail(f"{w}.{k}", "must be a number in (0, 1]")
+            if rule["review"] > rule["block"]:
+                raise fail(w, "review cut must not exceed block cut")
+            cuts[cat][script] = {"review": float(rule["review"]), "block": float(rule["block"])}
+    return tuple(langs), cuts

@@ -92,8 +92,8 @@ def test_a_raising_char_model_fails_closed(mod):
     assert m.check_text("雪地里的狐狸水彩画").unavailable
 
 
-def test_health_lists_both_learned_models(mod):
-    assert mod.health()["learned_models"] == ["learned:minilm-logreg", CHAR_MODEL_NAME]
+def test_health_lists_every_learned_model(mod):
+    assert mod.health()["learned_models"] == ["learned:minilm-logreg", CHAR_MODEL_NAME, "learned:public-ngram-logreg"]
 
 
 def test_char_floor_accepts_a_number_or_a_per_script_mapping():
@@ -113,3 +113,14 @@ def test_char_floor_accepts_a_number_or_a_per_script_mapping():
 def test_bad_char_ngram_settings_are_rejected(char_ngram, where):
     with pytest.raises(PolicyError, match=where.replace(".", r"\.")):
         _policy(char_ngram=char_ngram)
+
+
+def test_the_saved_minilm_classifier_scores_as_a_fit_at_load(mod):
+    """The committed classifier is a cache of fitting train.jsonl; it must give the same scores."""
+    from moderation.learned import LinearSoftmax, fit_minilm_classifier, load_training_set
+
+    assert isinstance(mod.learned.classifier, LinearSoftmax), "the saved classifier is stale or missing"
+    fresh = fit_minilm_classifier(mod.learned.encoder, load_training_set())
+    x = mod.learned.encoder.encode(["a fully naked model posing on a bed", "a fox in the snow", "一只猫"])
+    assert list(fresh.classes_) == list(mod.learned.classifier.classes_)
+    np.testing.assert_allclose(mod.learned.classifier.predict_proba(x), fresh.predict_proba(x), atol=1e-4)

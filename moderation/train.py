@@ -1,0 +1,264 @@
+"""Train the public-data n-gram model and choose its cuts: ``python -m moderation.train``.
+
+Reproducible: the split is a hash of each prompt (:mod:`moderation.public_data`), the
+solver is seeded, and the same data gives the same ``.npz`` (``--check`` verifies).
+
+What it does, in order:
+
+1. Reads I2P, T2I-CompBench and COLD (``HALLMARK_DATASETS``, default
+   ``/work/shared/datasets``) and ``data/train.jsonl``, and splits every set by hash
+   into train / validation / test before reading a label.
+2. Fits one logistic regression per head on the train part (:mod:`moderation.hashed_ngram`):
+   ``sexual`` (I2P rows whose images were >= 30 % nude, and the hand-written sexual rows)
+   and ``hate`` (COLD offensive comments, and the hand-written hate rows).
+3. On the validation part only, chooses each head's review and block cut per script for
+   a false-positive budget on benign prompts (Latin: T2I-CompBench; Chinese: COLD's
+   non-offensive comments and the hand-written benign rows), and prints them as the
+   YAML block that ``policy.yaml`` carries (copy it by hand: the policy stays human-edited).
+4. Writes the model to ``data/model/public-ngram.npz`` and the test parts to
+   ``eval/public/`` (the rows the bench and the tests measure; never trained or tuned on),
+   and MiniLM's classifier over ``train.jsonl`` to ``data/model/minilm-logreg.npz`` (keyed by
+   the file's sha256: loading uses it instead of encoding the training set, and ignores it
+   once ``train.jsonl`` changes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import public_data as pdata
+from .calibration import cut_for_budget
+from .hashed_ngram import HashedNgramModel, fit_idf, raw_counts, tfidf
+from .learned import (MINILM_MODEL_PATH, PUBLIC_MODEL_PATH, TRAIN_PATH, LinearSoftmax, SentenceEncoder,
+                      fit_minilm_classifier, load_training_set, training_digest)
+
+MODEL_PATH = PUBLIC_MODEL_PATH
+HEADS = ("sexual", "hate")
+#: Hand-written labels that count as positives for a head, and those left out of its negatives
+#: (a sibling: harassment is close to COLD's "offensive" but is not the head's category).
+_OWN_POSITIVE = {"sexual": ("sexual", "sexual/minors"), "hate": ("hate", "hate/threatening")}
+_OWN_LEFT_OUT = {"sexual": (), "hate": ("harassment", "harassment/threatening")}
+#: Where each head acts: its public data is English for sexual (I2P) and Chinese for hate (COLD).
+ACTS = (("sexual", "latin"), ("hate", "cjk"))
+#: False-positive budgets (review, block) on the validation part's benign prompts. Latin: on
+#: T2I-CompBench (target <= 1 % for the whole gate, shared with the rule tier and the other
+#: models), and also on real Lexica prompts whose images showed no nudity (I2P rows not labelled
+#: sexual, 0 % nude) plus the hand-written benign rows: T2I has no art prompts, and "an oil
+#: painting portrait" is what the sexual head must learn to leave alone. Chinese hate: COLD's
+#: non-offensive comments (hard negatives on the same topics; target <= 15 % for the gate) and
+#: the hand-written Chinese benign rows. A held prompt costs a reviewer a minute, a block costs
+#: the user a strike, so block budgets are much smaller.
+BUDGETS = {("sexual", "latin", "t2i"): (0.004, 0.001), ("sexual", "latin", "lexica"): (0.02, 0.005),
+           ("hate", "cjk", "cold"): (0.06, 0.01)}
+#: The character n-gram model's Chinese floor is reported against the same COLD comments.
+CHAR_FLOORS = (0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+C = {"sexual": 2.0, "hate": 2.0}
+SEED = 0
+
+
+def _own_rows() -> list[dict[str, Any]]:
+    """Return train.jsonl rows with a part: its validation bucket calibrates, the rest trains.
+
+    Its test is ``eval/heldout.jsonl`` (written by another author), so no rows are kept back here.
+    """
+    return [{"text": t, "label": lab, "source": "train.jsonl",
+             "split": pdata.VALIDATION if pdata.split_of(t) == pdata.VALIDATION else pdata.TRAIN}
+            for t, lab in load_training_set()]
+
+
+def _head_label(head: str, row: dict[str, Any]) -> int | None:
+    """Return 1 (positive), 0 (negative) or None (left out) for a row and a head."""
+    src = row["source"]
+    if src == "i2p":
+        if head == "sexual":
+            lab = pdata.i2p_label(row)
+            return None if lab is None else int(lab == "sexual")
+        # I2P's image-derived hate/harassment labels are not prompt labels: neither side.
+        return None if {"hate", "harassment"} & set(row["categories"]) else 0
+    if src == "t2i-compbench":
+        return 0
+    if src.startswith("cold"):
+        return int(row["offensive"]) if head == "hate" else 0
+    lab = row["label"]
+    if lab in _OWN_POSITIVE[head]:
+        return 1
+    return None if lab in _OWN_LEFT_OUT[head] else 0
+
+
+def _script(text_key: str) -> str:
+    from .normalize import _HAS_CJK  # the gate's own test of script
+
+    return "cjk" if _HAS_CJK.search(text_key) else "latin"
+
+
+def load_all() -> list[dict[str, Any]]:
+    """Return every row of every set with ``key`` (normalised text), ``script`` and ``split``."""
+    rows = pdata.load_i2p() + pdata.load_t2i() + pdata.load_cold() + _own_rows()
+    for r in rows:
+        r["key"] = pdata.key(r["text"])
+        r["script"] = _script(r["key"])
+    return rows
+
+
+def fit(rows: list[dict[str, Any]], data_digest: str) -> HashedNgramModel:
+    """Fit the idf and every head on the train part of ``rows``."""
+    from sklearn.linear_model import LogisticRegression
+
+    train = [r for r in rows if r["split"] == pdata.TRAIN]
+    counts = raw_counts([r["key"] for r in train])
+    idf, kept = fit_idf(counts)
+    x = tfidf(counts, idf)[:, kept]
+    cols, bias = [], []
+    for head in HEADS:
+        labels = [_head_label(head, r) for r in train]
+        idx = np.flatnonzero([lab is not None for lab in labels])
+        y = np.asarray([labels[i] for i in idx])
+        clf = LogisticRegression(C=C[head], class_weight="balanced", solver="liblinear", max_iter=1000,
+                                 random_state=SEED)
+        clf.fit(x[idx], y)
+        cols.append(clf.coef_[0].astype(np.float32))
+        bias.append(float(clf.intercept_[0]))
+        print(f"  {head}: {int(y.sum())} positive / {int(len(y) - y.sum())} negative training rows", flush=True)
+    meta = {"data_sha256": data_digest, "heads": list(HEADS), "C": C, "seed": SEED, "min_df": 2,
+            "i2p_train_nudity": pdata.I2P_TRAIN_NUDITY, "rows_train": len(train)}
+    return HashedNgramModel(heads=HEADS, idf=idf, features=kept.astype(np.int32),
+                            weights=np.stack(cols, axis=1), bias=np.asarray(bias, dtype=np.float32), meta=meta)
+
+
+def _pool(name: str, r: dict[str, Any]) -> bool:
+    """Return whether a validation row is in a benign pool a cut is budgeted on."""
+    if name == "t2i":
+        return r["source"] == "t2i-compbench"
+    if name == "lexica":
+        return r["script"] == "latin" and (
+            (r["source"] == "i2p" and r["nudity"] == 0 and "sexual" not in r["categories"])
+            or r.get("label") == "benign")
+    return r["script"] == "cjk" and ((r["source"].startswith("cold") and not r["offensive"])
+                                     or r.get("label") == "benign")
+
+
+def choose_cuts(model: HashedNgramModel, rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
+    """Return ``{head: {script: {"review", "block"}}}`` chosen on the validation part; print what each buys.
+
+    Each cut is the lowest that keeps every pool of its head within budget.
+    """
+    val = [r for r in rows if r["split"] == pdata.VALIDATION]
+    probs = model.scores_many([r["key"] for r in val])
+    cuts: dict[str, dict[str, dict[str, float]]] = {}
+    for head, script in ACTS:
+        j = model.heads.index(head)
+        pools = {name: [p for p, r in zip(probs[:, j], val) if _pool(name, r)]
+                 for (h, s, name) in BUDGETS if (h, s) == (head, script)}
+        budgets = {name: BUDGETS[(head, script, name)] for name in pools}
+        review = max(cut_for_budget(pools[n], budgets[n][0]) for n in pools)
+        block = max(review, max(cut_for_budget(pools[n], budgets[n][1]) for n in pools))
+        cuts[head] = {script: {"review": review, "block": block}}
+        pos = [p for p, r in zip(probs[:, j], val) if r["script"] == script and _head_label(head, r) == 1]
+        rate = lambda xs, c: sum(x >= c for x in xs) / max(len(xs), 1)  # noqa: E731
+        print(f"  {head}/{script}: review {review:.3f}, block {block:.3f}; validation recall "
+              f"{rate(pos, review):.3f} / {rate(pos, block):.3f} (n {len(pos)})", flush=True)
+        for n, xs in pools.items():
+            print(f"    benign pool {n} (n {len(xs)}): FPR {rate(xs, review):.4f} at review, "
+                  f"{rate(xs, block):.4f} at block", flush=True)
+        if head == "sexual":
+            target = [p for p, r in zip(probs[:, j], val) if r["source"] == "i2p" and pdata.is_i2p_target(r)]
+            print(f"    I2P validation, labelled sexual and >= 50 % nude: recall {rate(target, review):.3f} "
+                  f"(n {len(target)})", flush=True)
+    return cuts
+
+
+def report_char_floor(rows: list[dict[str, Any]]) -> None:
+    """Print the character n-gram model's flag rate on COLD's validation comments per Chinese floor.
+
+    That model is trained at load on ``train.jsonl`` alone; its ``char_ngram.floor.cjk`` in the
+    policy is read off this table (a budget of 5 % of non-offensive comments: its hits block).
+    """
+    from .learned import CharNgramModel
+
+    model = CharNgramModel.train()
+    val = [r for r in rows if r["split"] == pdata.VALIDATION and r["source"].startswith("cold")]
+    top = model.scores_many([r["key"] for r in val]).max(axis=1)
+    off = np.asarray([r["offensive"] for r in val])
+    for floor in CHAR_FLOORS:
+        print(f"  char-ngram cjk floor {floor}: flags {np.mean(top[~off] >= floor):.3f} of non-offensive, "
+              f"{np.mean(top[off] >= floor):.3f} of offensive COLD validation comments", flush=True)
+
+
+def write_test_parts(rows: list[dict[str, Any]], out: Path) -> None:
+    """Write the test rows of each public set as JSONL (text and labels only)."""
+    out.mkdir(parents=True, exist_ok=True)
+    sets = {
+        "i2p": lambda r: r["source"] == "i2p",
+        "t2i": lambda r: r["source"] == "t2i-compbench",
+        "cold-dev": lambda r: r["source"] == "cold-dev",
+    }
+    fields = ("text", "categories", "nudity", "offensive", "topic")
+    for name, keep in sets.items():
+        with open(out / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+            for r in rows:
+                if keep(r) and r["split"] == pdata.TEST:
+                    fh.write(json.dumps({k: r[k] for k in fields if k in r}, ensure_ascii=False) + "\n")
+
+
+def data_digest() -> str:
+    """Return one sha256 over every input file (what the artefact was trained from)."""
+    h = hashlib.sha256()
+    for path in (pdata.DATASETS / "i2p.csv", pdata.DATASETS / "t2i-compbench-prompts.tsv",
+                 pdata.DATASETS / "cold-train.csv", pdata.DATASETS / "cold-dev.csv", TRAIN_PATH):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Train the public-data n-gram model and print its cuts.")
+    ap.add_argument("--model", type=Path, default=MODEL_PATH, help="where to write the .npz")
+    ap.add_argument("--eval-out", type=Path, default=pdata.PUBLIC_EVAL_DIR, help="where to write the test parts")
+    ap.add_argument("--check", action="store_true",
+                    help="train into memory and exit 1 unless the result equals the committed model")
+    args = ap.parse_args(argv)
+    print(f"reading {pdata.DATASETS} and {TRAIN_PATH}", flush=True)
+    rows = load_all()
+    for src in sorted({r["source"] for r in rows}):
+        parts = {s: sum(r["source"] == src and r["split"] == s for r in rows)
+                 for s in (pdata.TRAIN, pdata.VALIDATION, pdata.TEST)}
+        print(f"  {src}: {parts}")
+    print("fitting", flush=True)
+    model = fit(rows, data_digest())
+    print("cuts (validation part)", flush=True)
+    cuts = choose_cuts(model, rows)
+    print("character n-gram model (trained at load) on COLD validation", flush=True)
+    report_char_floor(rows)
+    print("\n# policy.yaml, learned.public_ngram.cuts (python -m moderation.train):")
+    for head, by_script in cuts.items():
+        inner = ", ".join(f"{s}: {{review: {c['review']:.3f}, block: {c['block']:.3f}}}" for s, c in by_script.items())
+        print(f"  {head}: {{{inner}}}")
+    if args.check:
+        shipped = HashedNgramModel.load(args.model)
+        same = (shipped.heads == model.heads and np.array_equal(shipped.features, model.features)
+                and np.allclose(shipped.weights, model.weights, atol=1e-6) and np.allclose(shipped.bias, model.bias))
+        print("committed model matches" if same else "committed model differs from a fresh training run")
+        return 0 if same else 1
+    args.model.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.model)
+    if args.model == MODEL_PATH:
+        # The MiniLM tier's classifier over train.jsonl, saved so that loading skips encoding it.
+        import torch
+
+        torch.manual_seed(SEED)
+        clf = fit_minilm_classifier(SentenceEncoder(), load_training_set())
+        LinearSoftmax.save(clf, MINILM_MODEL_PATH, c=4.0, digest=training_digest())
+        print(f"wrote {MINILM_MODEL_PATH}")
+    write_test_parts(rows, args.eval_out)
+    print(f"wrote {args.model} ({args.model.stat().st_size / 1e6:.1f} MB) and {args.eval_out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The gate on public prompts no one here wrote (issue #10): splits, artefact, and the targets on the committed test parts."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from moderation import PolicyError
+from moderation import public_data as pdata
+from moderation.calibration import cut_for_budget, to_policy_scale
+from moderation.evaluation import evaluate, evaluate_public, load_eval_set, load_heldout_set
+from moderation.learned import PUBLIC_MODEL_PATH
+from moderation.policy import DEFAULT_POLICY_PATH, Policy
+
+ROOT = Path(__file__).resolve().parents[2]
+HAVE_DATA = (pdata.DATASETS / "i2p.csv").exists()
+needs_data = pytest.mark.skipif(not HAVE_DATA, reason=f"public datasets not at {pdata.DATASETS}")
+SEVERE = set(yaml.safe_load((ROOT / "platform" / "trust" / "enforcement.yaml").read_text())["severe_categories"])
+
+
+def would_suspend(d) -> bool:
+    """The platform's rule (trust.enforcement.record_block): a rule-tier block in a severe category."""
+    return d.blocked and not d.fail_closed and any(c in SEVERE and d.evidence.get(c) == "rule" for c in d.categories)
+
+
+@pytest.fixture(scope="module")
+def public(mod):
+    return evaluate_public(mod)
+
+
+# -- splits and artefact ------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["i2p", "t2i"])
+def test_every_committed_test_row_hashes_to_the_test_part(name):
+    rows = pdata.load_public_eval(name)
+    assert len(rows) > 800
+    assert [r["text"] for r in rows if pdata.split_of(r["text"]) != pdata.TEST] == []
+
+
+def test_the_split_depends_on_the_normalised_text_only():
+    assert pdata.split_of("A Nude Woman") == pdata.split_of("a  nude woman") == pdata.split_of("Ａ nude woman")
+
+
+@needs_data
+def test_no_training_row_equals_a_measured_row():
+    from moderation.train import load_all
+
+    rows = load_all()
+    trained = {r["key"] for r in rows if r["split"] == pdata.TRAIN}
+    validated = {r["key"] for r in rows if r["split"] == pdata.VALIDATION}
+    measured = [r["text"] for name in ("i2p", "t2i", "cold-dev") for r in pdata.load_public_eval(name)]
+    measured += [r["text"] for r in load_eval_set() + load_heldout_set()]
+    assert [t for t in measured if pdata.key(t) in trained] == []
+    assert [t for t in measured if pdata.key(t) in validated] == []
+
+
+def test_the_shipped_model_is_small():
+    for path in PUBLIC_MODEL_PATH.parent.iterdir():
+        assert path.stat().st_size < 20_000_000, path
+
+
+@needs_data
+def test_the_shipped_model_was_trained_from_these_files():
+    from moderation.hashed_ngram import HashedNgramModel
+    from moderation.train import data_digest
+
+    assert HashedNgramModel.load(PUBLIC_MODEL_PATH).meta["data_sha256"] == data_digest(), (
+        "data changed: rerun python -m moderation.train and copy its cuts into policy.yaml")
+
+
+# -- calibration and policy -----------------------------------------------------------
+
+def test_a_cut_keeps_benign_scores_within_the_budget():
+    benign = [i / 1000 for i in range(1000)]
+    cut = cut_for_budget(benign, 0.01)
+    assert sum(s >= cut for s in benign) <= 10 and sum(s >= cut - 0.002 for s in benign) > 10
+
+
+def test_the_cuts_land_on_the_policy_thresholds():
+    assert to_policy_scale(0.918, 0.918, 0.964, 0.5, 0.7) >= 0.5
+    assert to_policy_scale(0.917, 0.918, 0.964, 0.5, 0.7) < 0.5
+    assert to_policy_scale(0.964, 0.918, 0.964, 0.5, 0.7) >= 0.7
+    assert to_policy_scale(0.95, 0.918, 0.964, 0.5, 0.7) < 0.7
+
+
+def test_the_public_model_section_is_validated_naming_the_key(tmp_path):
+    raw = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+    raw["learned"]["public_ngram"]["cuts"]["sexual"]["latin"] = {"review": 0.9, "block": 0.5}
+    with pytest.raises(PolicyError, match="learned.public_ngram.cuts.sexual.latin"):
+        Policy.from_dict(raw)
+
+
+def test_the_chinese_violence_prompt_stays_caught(mod):
+    assert not mod.check_text("丈夫喝醉了回家把老婆打得鼻青脸肿").allowed
+
+
+# -- targets on the committed test parts ------------------------------------------------
+
+def test_t2i_compbench_false_positive_rate_is_at_most_one_percent(public):
+    fpr, k, n = public.t2i_fpr()
+    assert n > 1500 and fpr <= 0.01, [r["text"] for r, d in public.t2i if not d.allowed]
+
+
+def test_cold_dev_recall_is_at_least_070_at_fpr_at_most_015(public):
+    recall, _, n_pos = public.cold_recall()
+    fpr, _, n_neg = public.cold_fpr()
+    assert n_pos > 3000 and n_neg > 3000
+    assert recall >= 0.70 and fpr <= 0.15, (recall, fpr)
+
+
+@pytest.mark.xfail(strict=True, reason="not met: 4/9 = 0.44 on the I2P test part (issue #10 stays open for it)")
+def test_i2p_sexual_recall_is_at_least_060(public):
+    recall, _, n = public.i2p_recall()
+    assert n >= 5 and recall >= 0.60
+
+
+def test_no_benign_prompt_of_the_prompt_sets_suspends_an_account(mod, public):
+    decisions = [d for _, d in public.t2i]
+    decisions += [mod.check_text(r["text"]) for r in load_eval_set() + load_heldout_set() if r["label"] == "benign"]
+    assert [d.reason for d in decisions if would_suspend(d)] == []
+
+
+@pytest.mark.xfail(strict=True, reason="not met: 4 of 3220 COLD dev comments ('cp' = couple pairing, "
+                   "'孩子 … 性感' far apart) hit the rule tier's sexual/minors")
+def test_no_benign_cold_comment_suspends_an_account(public):
+    assert [r["text"] for r, d in public.cold if not r["offensive"] and would_suspend(d)] == []
+
+
+def test_own_heldout_false_positive_rate_is_at_most_002_in_each_language(mod):
+    report = evaluate(mod, load_heldout_set())
+    for lang in ("en", "zh"):
+        fpr, m = report.fpr(lang)
+        assert m >= 60 and fpr <= 0.02, (lang, fpr)
+
+
+@pytest.mark.xfail(strict=True, reason="not met: held-out recall en 0.91, zh 0.94 (target 0.95)")
+def test_own_heldout_recall_is_at_least_095_in_each_language(mod):
+    report = evaluate(mod, load_heldout_set())
+    assert all(report.recall(lang)[0] >= 0.95 for lang in ("en", "zh"))
