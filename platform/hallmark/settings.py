@@ -6,7 +6,6 @@ broker, plain HTTP on localhost) or ``test``.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import environ
@@ -269,11 +268,6 @@ HALLMARK = {
     # job's id, and GET /v1/jobs/{id} is the way to wait longer. The demo waits longer: one person
     # on a CPU, whose first job also loads the model, and OpenAI's clients expect the images back.
     "SYNC_TIMEOUT_S": env.float("HALLMARK_SYNC_TIMEOUT_S", default=300.0 if HALLMARK_ENV == "demo" else 30.0),
-    # Requests of one web process that may compute at once (moderation, upload and verify decodes);
-    # as many may wait up to WEB_CPU_WAIT_S for a slot, the rest get 429 server_busy at once
-    # (jobs.runtime.cpu_slot), so cheap requests (GET /v1/models, polls) keep threads and the GIL.
-    "WEB_CPU_SLOTS": env.int("HALLMARK_WEB_CPU_SLOTS", default=0) or max(1, os.cpu_count() or 1),
-    "WEB_CPU_WAIT_S": env.float("HALLMARK_WEB_CPU_WAIT_S", default=3.0),
     # Admission: past this many images queued for or running on the GPUs, new requests get 429 queue_full.
     "GPU_QUEUE_MAX_IMAGES": env.int("HALLMARK_GPU_QUEUE_MAX_IMAGES", default=64),
     "GPU_QUEUE_RETRY_AFTER_S": env.int("HALLMARK_GPU_QUEUE_RETRY_AFTER_S", default=10),

@@ -1,7 +1,6 @@
 """The models and classifiers, loaded once per process (worker start-up warms them)."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import threading
@@ -51,56 +50,6 @@ def gates_state() -> str:
     if _gates_ready.is_set() or moderator.cache_info().currsize:
         return "ready"
     return "loading" if _warming is not None else "lazy"
-
-
-class ServerBusy(DomainError):
-    """Every CPU slot of this web process is taken for longer than HALLMARK_WEB_CPU_WAIT_S (429, Retry-After)."""
-
-    kind = "limited"
-
-
-_cpu_slots: threading.BoundedSemaphore | None = None
-_cpu_waiting = 0
-_cpu_slots_lock = threading.Lock()
-
-
-def _busy() -> ServerBusy:
-    return ServerBusy("The server is busy; try again shortly.", code="server_busy", retry_after=2)
-
-
-@contextlib.contextmanager
-def cpu_slot():
-    """Hold one of the web process's few CPU slots while a request computes (a classifier, a decode).
-
-    A web process serves many threads but has few cores and one GIL: with every thread deep in a
-    classifier or a decode, a cheap request (GET /v1/models, a job poll) waits on the GIL behind
-    all of them. At most HALLMARK_WEB_CPU_SLOTS requests compute at once, and as many again may
-    wait (briefly, HALLMARK_WEB_CPU_WAIT_S) for a slot: a waiting thread is one the cheap requests
-    cannot use, so past that a request gets 429 server_busy with Retry-After at once."""
-    global _cpu_slots, _cpu_waiting
-    cfg = settings.HALLMARK
-    with _cpu_slots_lock:
-        if _cpu_slots is None:
-            _cpu_slots = threading.BoundedSemaphore(cfg["WEB_CPU_SLOTS"])
-        if not _cpu_slots.acquire(blocking=False):
-            if _cpu_waiting >= cfg["WEB_CPU_SLOTS"]:
-                raise _busy()
-            _cpu_waiting += 1
-            waited = True
-        else:
-            waited = False
-    if waited:
-        try:
-            acquired = _cpu_slots.acquire(timeout=cfg["WEB_CPU_WAIT_S"])
-        finally:
-            with _cpu_slots_lock:
-                _cpu_waiting -= 1
-        if not acquired:
-            raise _busy()
-    try:
-        yield
-    finally:
-        _cpu_slots.release()
 
 
 def ready_moderator():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from . import intake, runtime
+from . import intake
 
 
 def accept(image, *, mask=None, kind: str) -> intake.Canonical:
@@ -14,5 +14,4 @@ def accept(image, *, mask=None, kind: str) -> intake.Canonical:
     limit = settings.HALLMARK["MAX_UPLOAD_BYTES"]
     data = intake.read_capped(image, max_bytes=limit, param="image")
     mask_data = None if mask is None else intake.read_capped(mask, max_bytes=limit, param="mask")
-    with runtime.cpu_slot():  # the decode and canonicalisation are the request's CPU work
-        return intake.intake(data, mask=mask_data, edit=kind == "edit")
+    return intake.intake(data, mask=mask_data, edit=kind == "edit")

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
 from . import files, intake, runtime, services, uploads
-from .admission import NotAdmitted, admit, assert_gpu_capacity
+from .admission import NotAdmitted, admit
 from .errors import ApiError
 from .models import Image, Job
 from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, RestyleIn, VariationIn, VerifyIn
@@ -49,14 +49,10 @@ def _create_job(request, kind: str) -> Job:
                   "restyle": RestyleIn}[kind](data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
-    key = _api_key(request)
     upload = None
     if kind in ("edit", "variation", "restyle"):
-        # A full gpu queue refuses before the upload is decoded: a refusal costs a query, not a decode
-        # (a key without the scope is left to admit's 403).
-        if key is None or SCOPE_IMAGES in key.scopes:
-            assert_gpu_capacity(data["n"])
         upload = uploads.accept(data["image"], mask=data.get("mask") if kind == "edit" else None, kind=kind)
+    key = _api_key(request)
     admit(user=request.user, key=key, scope=SCOPE_IMAGES, images=data["n"])
     return services.job_create(user=request.user, api_key=key, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
                                size=data["size"], seed=data["seed"], response_format=data["response_format"],
@@ -201,9 +197,7 @@ class ModerationsView(_ScopedView):
         serializer = ModerationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         admit(user=request.user, key=_api_key(request), scope=SCOPE_MODERATION)
-        gates = runtime.ready_moderator()
-        with runtime.cpu_slot():
-            results = gates.moderate(serializer.validated_data["input"])
+        results = runtime.ready_moderator().moderate(serializer.validated_data["input"])
         return Response({"id": f"modr-{int(time.time() * 1000)}", "model": "hallmark-moderation", "results": results})
 
 
@@ -327,22 +321,15 @@ def verify_payload(upload) -> dict:
 
     cfg = settings.HALLMARK
 
-    def rejected(exc: intake.UploadRejected) -> ApiError:
-        code = "file_too_large" if exc.code == "image_too_large" and "MB" in exc.message else exc.code
-        return ApiError(exc.message, code=code, param="file")
-
     try:
         data = intake.read_capped(upload, max_bytes=cfg["VERIFY_MAX_BYTES"], param="file")
+        # Provenance reads the pixels as a person sees them: the same canonical decode as uploads.
+        picture, _notes = intake.decode(data, param="file", max_pixels=min(MAX_PIXELS, cfg["VERIFY_MAX_PIXELS"]))
     except intake.UploadRejected as exc:
-        raise rejected(exc) from exc
-    with runtime.cpu_slot():  # the decode and the manifest and watermark reads are CPU work
-        try:
-            # Provenance reads the pixels as a person sees them: the same canonical decode as uploads.
-            picture, _notes = intake.decode(data, param="file", max_pixels=min(MAX_PIXELS, cfg["VERIFY_MAX_PIXELS"]))
-        except intake.UploadRejected as exc:
-            raise rejected(exc) from exc
-        verdict = verify(data, trust_anchors=runtime.trust_anchors(), image=picture.convert("RGB"),
-                         watermark_keys=runtime.watermark_keys())
+        code = "file_too_large" if exc.code == "image_too_large" and "MB" in exc.message else exc.code
+        raise ApiError(exc.message, code=code, param="file") from exc
+    verdict = verify(data, trust_anchors=runtime.trust_anchors(), image=picture.convert("RGB"),
+                     watermark_keys=runtime.watermark_keys())
     body = {"provenance": verdict.to_dict(), "record": None}
     # resolved_record_id ignores the id of a tampered (invalid) manifest and falls back to the watermark.
     record_id = verdict.resolved_record_id
