@@ -135,11 +135,14 @@ class CuttableProxy:
 @contextlib.contextmanager
 def publishing_to(url: str):
     """Point this process's Celery producer (job_create's enqueue, the sweeper) at ``url`` for a while."""
+    from kombu import pools
+
     from hallmark.celery import app
 
     def reset():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # kombu keeps one pool per broker URL in a global registry: reset it, or a pool closed
+        # here is handed out again (the teardown's app.control.inspect got "Acquire on closed pool").
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 
