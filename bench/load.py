@@ -8,8 +8,11 @@ itself. Prints figures, asserts nothing (tests/platform/test_load.py runs it bri
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000 --key $KEY --clients 32 --seconds 60
 
 Reported: 5xx answers; refused answers (429) and how many lacked Retry-After; jobs still
-non-terminal after the drain; p50/p99 of GET /v1/models overall and while this run's jobs
-were waiting for a GPU (the gpu queue non-empty).
+non-terminal after the drain; p50/p99 of GET /v1/models overall, while this run's jobs were
+waiting for a GPU (the gpu queue non-empty) and while the gpu queue was full (a 429 queue_full
+came in the last two seconds). The queue fills only past the server's
+HALLMARK_GPU_QUEUE_MAX_IMAGES (64 by default; run the server with a smaller one, e.g. 8, and a
+rate limit above the load's, to measure admission rather than the per-account minute).
 """
 from __future__ import annotations
 
@@ -58,9 +61,11 @@ class Report:
     server_errors: list[str] = field(default_factory=list)
     refused: int = 0
     refused_without_retry_after: int = 0
+    refused_codes: Counter = field(default_factory=Counter)
     jobs: dict[str, str] = field(default_factory=dict)
     models_ms: list[float] = field(default_factory=list)
     models_busy_ms: list[float] = field(default_factory=list)
+    models_full_ms: list[float] = field(default_factory=list)
     non_terminal_after_drain: list[str] = field(default_factory=list)
     drain_s: float = 0.0
     seconds: float = 0.0
@@ -74,15 +79,20 @@ class Report:
             "requests": self.requests, "seconds": round(self.seconds, 1), "cut_at_deadline": self.cut_at_deadline, "statuses": dict(self.statuses),
             "by_action": dict(self.by_action), "5xx": len(self.server_errors), "5xx_samples": self.server_errors[:5],
             "refused_429": self.refused, "429_without_retry_after": self.refused_without_retry_after,
+            "429_codes": dict(self.refused_codes),
             "jobs_created": len(self.jobs), "job_outcomes": dict(Counter(self.jobs.values())),
             "non_terminal_after_drain": len(self.non_terminal_after_drain), "drain_s": round(self.drain_s, 1),
             "models_p50_ms": pct(self.models_ms, 50), "models_p99_ms": pct(self.models_ms, 99),
             "models_busy_n": len(self.models_busy_ms),
             "models_busy_p50_ms": pct(self.models_busy_ms, 50), "models_busy_p99_ms": pct(self.models_busy_ms, 99),
+            "models_full_n": len(self.models_full_ms),
+            "models_full_p50_ms": pct(self.models_full_ms, 50), "models_full_p99_ms": pct(self.models_full_ms, 99),
         }
 
 
 DEADLINE_GRACE_S = 5.0
+# A GET /v1/models counts as "while the gpu queue is full" when a queue_full refusal came this recently.
+FULL_WINDOW_S = 2.0
 
 
 class Load:
@@ -93,6 +103,7 @@ class Load:
         self.clients, self.seconds, self.max_jobs, self.max_requests = clients, seconds, max_jobs, max_requests
         self.report = Report()
         self.deadline = float("inf")
+        self.last_queue_full = float("-inf")  # monotonic time of the last 429 queue_full
         self.lock = threading.Lock()
         self.random = random.Random(seed)
         self.photo = _png("RGB", (90, 140, 200))
@@ -114,6 +125,13 @@ class Load:
                 self.report.refused += 1
                 if not response.headers.get("Retry-After"):
                     self.report.refused_without_retry_after += 1
+                try:
+                    code = (response.json().get("error") or {}).get("code") or "?"
+                except ValueError:
+                    code = "not-json"
+                self.report.refused_codes[code] += 1
+                if code == "queue_full":
+                    self.last_queue_full = time.monotonic()
 
     def _call(self, session: requests.Session, action: str, method: str, path: str, **kwargs):
         # The run ends at its deadline (plus a grace for a request just sent): a request still
@@ -172,6 +190,7 @@ class Load:
 
     def _models(self, session):
         busy = self._gpu_busy()
+        full = time.monotonic() - self.last_queue_full < FULL_WINDOW_S
         started = time.perf_counter()
         response = self._call(session, "models", "GET", "/v1/models", headers=self._auth())
         ms = (time.perf_counter() - started) * 1000
@@ -180,6 +199,8 @@ class Load:
                 self.report.models_ms.append(ms)
                 if busy:
                     self.report.models_busy_ms.append(ms)
+                if full:
+                    self.report.models_full_ms.append(ms)
 
     def _moderate(self, session):
         self._call(session, "moderation", "POST", "/v1/moderations", headers=self._auth(),
@@ -267,7 +288,11 @@ def main() -> None:
     args = parser.parse_args()
     report = run(args.url, args.key, clients=min(args.clients, 64), seconds=min(args.seconds, 600),
                  max_jobs=args.max_jobs, max_requests=args.max_requests, drain_s=min(args.drain, 1800))
-    print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    figures = report.as_dict()
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+    print(f"GET /v1/models: p50 {figures['models_p50_ms']} ms, p99 {figures['models_p99_ms']} ms overall; "
+          f"p50 {figures['models_full_p50_ms']} ms, p99 {figures['models_full_p99_ms']} ms while the gpu queue was full "
+          f"({figures['models_full_n']} requests; target p99 <= 200 ms)")
 
 
 if __name__ == "__main__":

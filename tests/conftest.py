@@ -158,11 +158,11 @@ def start_worker(django_db_setup, django_db_blocker, tiny_model_dir, signing_key
     started: list[Worker] = []
 
     def start(name: str, queues: str = "safety,gpu", pool: str = "solo", concurrency: int = 1,
-              env: dict | None = None) -> Worker:
+              env: dict | None = None, wait: bool = True) -> Worker:
         worker = Worker(name, queues, pool, concurrency, db_name, env)
         started.append(worker)
         _LIVE.append(worker)
-        return worker.wait_ready()
+        return worker.wait_ready() if wait else worker
 
     yield start
     for worker in started:

@@ -21,7 +21,7 @@ from accounts import limits
 from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
 from . import files, runtime, selectors, services, uploads
-from .admission import NotAdmitted, admit
+from .admission import NotAdmitted, admit, assert_gpu_capacity
 from .errors import ApiError
 from .models import Image, Job
 from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, RestyleIn, VariationIn, VerifyIn
@@ -49,10 +49,14 @@ def _create_job(request, kind: str) -> Job:
                   "restyle": RestyleIn}[kind](data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
+    key = _api_key(request)
     upload = None
     if kind in ("edit", "variation", "restyle"):
+        # A full gpu queue refuses before the upload is decoded: a refusal costs a query, not a decode
+        # (a key without the scope is left to admit's 403).
+        if key is None or SCOPE_IMAGES in key.scopes:
+            assert_gpu_capacity(data["n"])
         upload = uploads.accept(data["image"], mask=data.get("mask") if kind == "edit" else None, kind=kind)
-    key = _api_key(request)
     admit(user=request.user, key=key, scope=SCOPE_IMAGES, images=data["n"])
     return services.job_create(user=request.user, api_key=key, kind=kind, prompt=data.get("prompt", ""), n=data["n"],
                                size=data["size"], seed=data["seed"], response_format=data["response_format"],

@@ -39,14 +39,17 @@ def suspension_message(suspension: Suspension) -> str:
     return f"This account is suspended {suspension.until_text}: {suspension.reason}"
 
 
+def suspensions_in_force():
+    """Return the suspensions in force now (any account's): not lifted, permanent or not yet ended."""
+    now = timezone.now()
+    return Suspension.objects.filter(lifted__isnull=True).filter(Q(permanent=True) | Q(ends__isnull=True) | Q(ends__gt=now))
+
+
 def active_suspension(user) -> Suspension | None:
     """Return the suspension in force for ``user``, if any."""
     if user is None or not getattr(user, "pk", None):
         return None
-    now = timezone.now()
-    return (Suspension.objects.filter(user_id=user.pk, lifted__isnull=True)
-            .filter(Q(permanent=True) | Q(ends__isnull=True) | Q(ends__gt=now))
-            .order_by("-permanent", "-ends").first())
+    return suspensions_in_force().filter(user_id=user.pk).order_by("-permanent", "-ends").first()
 
 
 def assert_account_active(user) -> None:
