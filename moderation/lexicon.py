@@ -13,6 +13,7 @@ word); Chinese terms match as substrings, since Chinese has no spaces.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from .errors import DataError
 from .normalize import Normalized
 
 DATA_DIR = Path(__file__).parent / "data"
+# A word for a combination's `within`: a Latin word, or one Chinese character.
+_WORD = re.compile(r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -81,6 +84,7 @@ class _Combo:
     weight: float
     requires: list[str]  # "group:<name>" or "category:<name>"
     rule: str
+    within: int | None = None  # words: every requirement must match this close to the others
 
 
 @dataclass
@@ -153,7 +157,11 @@ class Lexicon:
                 kind, _, name = str(req).partition(":")
                 if kind not in ("group", "category") or (kind == "category" and name not in TEXT_CATEGORIES):
                     raise DataError(f"{path}: combos[{i}]: bad requirement {req!r}")
-            self.combos.append(_Combo(cat, float(combo.get("weight", 1.0)), requires, f"lexicon:{lang}:{cat}:combo"))
+            within = combo.get("within")
+            if within is not None and (not isinstance(within, int) or isinstance(within, bool) or within < 1):
+                raise DataError(f"{path}: combos[{i}]: within must be a positive number of words")
+            self.combos.append(_Combo(cat, float(combo.get("weight", 1.0)), requires, f"lexicon:{lang}:{cat}:combo",
+                                      within))
         for i, ctx in enumerate(raw.get("contexts") or []):
             cats = frozenset(ctx.get("categories") or [])
             if not cats or not cats <= set(TEXT_CATEGORIES):
@@ -202,8 +210,28 @@ class Lexicon:
                 if (kind == "group" and name not in groups_seen) or (kind == "category" and name not in cats_seen):
                     ok = False
                     break
+            if ok and combo.within is not None:
+                ok = any(self._close(self.mask_benign(view), combo) for view in norm.views)
             if ok:
                 key = (combo.category, combo.rule)
                 if key not in hits or hits[key].weight < combo.weight:
                     hits[key] = Hit(combo.category, combo.weight, combo.rule, " + ".join(combo.requires))
         return list(hits.values())
+
+    def _positions(self, text: str, requirement: str, starts: list[int]) -> list[int]:
+        kind, _, name = requirement.partition(":")
+        regexes = [self.groups[name]] if kind == "group" else [b.regex for b in self.blocks if b.category == name]
+        return [bisect.bisect_right(starts, m.start()) for regex in regexes for m in regex.finditer(text)]
+
+    def _close(self, text: str, combo: _Combo) -> bool:
+        """Return whether one match of every requirement lies within ``combo.within`` words of one of the first's.
+
+        A child named in one sentence and a sexual word in another of a long
+        comment are not one request; a combination that can suspend an account
+        must be one phrase. Words are Latin words or single Chinese characters
+        (groups are shared across languages, so either file's combinations see
+        both scripts). Only runs when every requirement already matched.
+        """
+        starts = [m.start() for m in _WORD.finditer(text)]
+        first, *rest = [self._positions(text, req, starts) for req in combo.requires]
+        return any(all(any(abs(a - b) <= combo.within for b in spans) for spans in rest) for a in first)

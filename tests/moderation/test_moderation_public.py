@@ -119,8 +119,9 @@ def test_no_benign_prompt_of_the_prompt_sets_suspends_an_account(mod, public):
     assert [d.reason for d in decisions if would_suspend(d)] == []
 
 
-@pytest.mark.xfail(strict=True, reason="not met: 4 of 3220 COLD dev comments ('cp' = couple pairing, "
-                   "'孩子 … 性感' far apart) hit the rule tier's sexual/minors")
+@pytest.mark.xfail(strict=True, reason="not met: 2 of 3220 COLD dev comments hit the rule tier's sexual/minors "
+                   "combination: '少女' with the Weibo emoticons '[爱][爱]' read as '爱爱', and '性感' with '孩子' "
+                   "in one sentence (the 'cp' = couple-pairing ones are fixed)")
 def test_no_benign_cold_comment_suspends_an_account(public):
     assert [r["text"] for r, d in public.cold if not r["offensive"] and would_suspend(d)] == []
 

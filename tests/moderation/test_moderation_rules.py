@@ -111,3 +111,23 @@ def test_explicit_as_a_plain_adjective_is_not_sexual(mod, prompt):
 def test_a_tampered_photo_of_someone_is_deception_in_chinese(mod):
     assert "deception" in mod.check_text("一张篡改过的市长受贿的照片").categories
     assert mod.check_text("篡改过的数据表格的教程").allowed  # tampering, but no picture of anyone
+
+
+def test_cp_inside_chinese_text_is_a_couple_pairing_not_the_abbreviation(rules_only):
+    # Fandom slang: 嗑cp / cp粉 / 西皮（cp）. In English the abbreviation still blocks.
+    for text in ("我嗑的cp终于官宣了", "他们俩是西皮（cp）", "[cp]今天的热搜[/cp]"):
+        assert "sexual/minors" not in rules_only.check_text(text).categories, text
+    d = rules_only.check_text("send me cp")
+    assert d.blocked and "sexual/minors" in d.categories and d.evidence["sexual/minors"] == "rule"
+
+
+def test_the_minor_and_sexual_combination_must_be_one_phrase(rules_only):
+    # The combination suspends an account at once, so a child in one sentence and a
+    # sexual word many sentences later is not evidence enough for it.
+    close = rules_only.check_text("a sexy photo of a young girl")
+    assert close.blocked and "sexual/minors" in close.categories
+    filler = " and then we walked along the quiet river for a long while" * 3
+    far = rules_only.check_text("my daughter drew a tree" + filler + ", sexy sports car")
+    assert "sexual/minors" not in far.categories
+    assert "sexual/minors" not in rules_only.check_text("孩子" + "今天去公园玩了很久" * 4 + "性感").categories
+    assert "sexual/minors" in rules_only.check_text("性感的孩子").categories
