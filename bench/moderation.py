@@ -124,12 +124,6 @@ def print_quality(report: EvalReport, title: str, split: bool = False) -> None:
             print(f"  [{row['lang']}{hard}] {row['label']}: {row['text']!r} -> {d.action} {list(d.categories)}")
 
 
-def would_suspend(d, severe: set[str]) -> bool:
-    """Return whether the platform would suspend at once for this decision (trust.enforcement's rule)."""
-    return d.blocked and not d.fail_closed and any(
-        c in severe and d.evidence.get(c) == "rule" for c in d.categories)
-
-
 def print_public(mod: Moderator, plot: Path | None) -> dict:
     """Print the gate's figures on the committed public test parts and draw the PR curves."""
     rep = evaluate_public(mod)
@@ -192,7 +186,7 @@ def print_suspensions(mod: Moderator, public: dict) -> None:
     benign = [d for _, d in public["t2i"]] + [d for r, d in public["cold"] if not r["offensive"]]
     for rows in (load_eval_set(), load_heldout_set()):
         benign += [mod.check_text(r["text"]) for r in rows if r["label"] == "benign"]
-    suspend = [d for d in benign if would_suspend(d, severe)]
+    suspend = [d for d in benign if d.suspends_at_once(severe)]
     strikes = sum(d.blocked and not d.fail_closed for d in benign)
     print(f"\n## Benign prompts that would suspend an account at once: {len(suspend)} of {len(benign)} "
           f"(eval, held-out, T2I test, COLD dev non-offensive; target 0); blocked (a strike each): {strikes}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from .categories import CATEGORIES
 
@@ -67,6 +67,19 @@ class Decision:
     def fail_closed(self) -> bool:
         """Return True when nothing was judged (gate missing, raised or late): never evidence against a user."""
         return self.unavailable
+
+    def rule_backed(self) -> tuple[str, ...]:
+        """Return the fired categories that rest on rule-tier evidence (an explicit lexicon or combination match).
+
+        Only these may suspend an account at once. A category without an evidence entry
+        counts as rule-backed only when a lexicon fired."""
+        fallback = "rule" if self.rule.startswith("lexicon:") else ""
+        return tuple(c for c in self.categories if self.evidence.get(c, fallback) == "rule")
+
+    def suspends_at_once(self, severe_categories: Iterable[str]) -> bool:
+        """Return whether this is a block that suspends at once: rule-backed in one of ``severe_categories``."""
+        severe = set(severe_categories)
+        return self.blocked and not self.fail_closed and any(c in severe for c in self.rule_backed())
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict of every field."""

@@ -184,8 +184,8 @@ class Lexicon:
         """Return every rule hit across the views of a normalised text."""
         hits: dict[tuple[str, str], Hit] = {}
         groups_seen: set[str] = set()
-        for view in norm.views:
-            masked = self.mask_benign(view)
+        masked_views = [self.mask_benign(view) for view in norm.views]
+        for masked in masked_views:
             for block in self.blocks:
                 m = block.regex.search(masked)
                 if m:
@@ -211,7 +211,7 @@ class Lexicon:
                     ok = False
                     break
             if ok and combo.within is not None:
-                ok = any(self._close(self.mask_benign(view), combo) for view in norm.views)
+                ok = any(self._close(masked, combo) for masked in masked_views)
             if ok:
                 key = (combo.category, combo.rule)
                 if key not in hits or hits[key].weight < combo.weight:

@@ -42,6 +42,7 @@ import time  # noqa: E402
 import pytest  # noqa: E402
 
 from people import PASSWORD  # noqa: E402
+from processes import terminate  # noqa: E402
 
 
 @pytest.fixture
@@ -139,13 +140,7 @@ class Worker:
         raise TimeoutError(f"worker {self.name} not ready:\n{self.log.read_text()[-4000:]}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         self._fh.close()
 
 

@@ -69,9 +69,7 @@ def record_block(*, user, job, decision: Decision) -> Suspension | None:
         return None
     policy = enforcement_policy()
     categories = list(decision.categories)
-    # A category without an evidence entry counts as rule-backed only when a lexicon fired.
-    rule_backed = [c for c in categories
-                   if decision.evidence.get(c, "rule" if decision.rule.startswith("lexicon:") else "") == "rule"]
+    rule_backed = decision.rule_backed()
     category = (next((c for c in rule_backed if c in policy.severe_categories), None)
                 or next((c for c in categories if c not in policy.severe_categories), None)
                 or (categories or ["unspecified"])[0])

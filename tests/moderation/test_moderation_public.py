@@ -18,8 +18,8 @@ SEVERE = set(yaml.safe_load((ROOT / "platform" / "trust" / "enforcement.yaml").r
 
 
 def would_suspend(d) -> bool:
-    """The platform's rule (trust.enforcement.record_block): a rule-tier block in a severe category."""
-    return d.blocked and not d.fail_closed and any(c in SEVERE and d.evidence.get(c) == "rule" for c in d.categories)
+    """The platform's rule for an immediate suspension, with its severe categories (trust/enforcement.yaml)."""
+    return d.suspends_at_once(SEVERE)
 
 
 @pytest.fixture(scope="module")

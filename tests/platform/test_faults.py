@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from processes import terminate
+
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
@@ -46,13 +48,7 @@ class OwnRedis:
         raise TimeoutError("redis-server did not start")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
 
 
 class CuttableProxy:
