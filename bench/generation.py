@@ -16,13 +16,17 @@ Sections (``--sections``, comma-separated):
 * ``queue``: ``--queue`` single-image jobs one at a time vs grouped by
   `generation.batching.group_compatible` (at most ``--max-batch`` images) and run batched; host
   time between batches and, on CUDA, GPU idle (profiled kernel time vs wall).
+* ``busy``: the GPU worker's busy fraction (model time / its wall) over the same queue, batched,
+  with the output gate and stamping done on the worker vs handed to a separate process, as
+  jobs.finishing does on the CPU queue (the real image gate and C2PA + watermark stamper, a
+  development certificate under var/bench-keys). On a 2-core host the two share the cores.
 * ``flops``: analytic FLOPs per image of each stage (torch.utils.flop_counter.FlopCounterMode on
   one network call at the stage's real shapes, times its steps), their sum divided by
   ``--peak-tflops`` (default: H200 dense fp16, 989), and the ratio of the measured s/image to
   that floor.
 * ``jobs``: the older per-kind table (``--jobs generate,vary,edit,restyle``; n=1 vs ``--batch``).
 
-Default sections: ``throughput,queue`` (plus ``flops`` on CUDA). Prints medians over ``--repeats``
+Default sections: ``throughput,queue,busy`` (plus ``flops`` on CUDA). Prints medians over ``--repeats``
 runs after one warm-up run per configuration.
 """
 
@@ -183,6 +187,98 @@ def section_queue(gen, size, count, max_batch, steps, repeats) -> None:
         else:
             print(f"GPU idle during the batched queue: {idle:.2%} of {wall:.2f} s wall (kernel time from "
                   f"torch.profiler; profiling slows the host, so this over-states idle)")
+
+
+# --------------------------------------------------------------------------- busy: stamping on/off the worker
+
+_FINISHER = None  # the finishing process's output gate and stamper (loaded once per process)
+
+
+def _finisher_init(key_dir: str) -> None:
+    """Load what jobs.finishing loads on the CPU queue: the image gate and the C2PA + watermark stamper."""
+    global _FINISHER
+    from moderation import Moderator
+    from provenance import Stamper
+    from provenance.keys import read_key_file
+
+    folder = Path(key_dir)
+    _FINISHER = (Moderator.load(learned=False),
+                 Stamper.from_files(folder / "signer-chain.pem", folder / "signer.key",
+                                    watermark_key=read_key_file(folder / "watermark.key")))
+
+
+def _finish(png: bytes, index: int) -> int:
+    """Gate and stamp one output as jobs.finishing does; return the stamped file's size."""
+    import io
+
+    from provenance import Record, new_record_id
+
+    gates, stamper = _FINISHER
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
+    gates.check_image(picture, surface="output")
+    data, _ = stamper.stamp(picture, Record(record_id=new_record_id(), kind="generation", model_id="bench",
+                                            model_version="bench"))
+    return len(data)
+
+
+def _dev_keys() -> Path:
+    from provenance import devca
+    from provenance.keys import create_key_file
+
+    folder = ROOT / "var" / "bench-keys"
+    devca.create(folder)
+    create_key_file(folder / "watermark.key")
+    return folder
+
+
+def section_busy(gen, size, count, max_batch, steps) -> None:
+    """Print the GPU worker's busy fraction (time in the model / the worker's wall) over a queue of
+    single-image jobs, batched, with the output gate and stamping on the worker (the old way) and
+    handed to a separate process (jobs.finishing on the CPU queue)."""
+    import concurrent.futures
+    import io
+    import multiprocessing
+
+    items = _items(count, size, steps, first_seed=900)
+    groups = group_compatible(items, max_images=max_batch)
+    keys = str(_dev_keys())
+    print(f"\n## busy: {count} single-image {size}² jobs in {len(groups)} batch(es); output gate + C2PA + watermark "
+          f"on the worker vs in a separate process (the CPU queue)")
+
+    def encoded(results) -> list[bytes]:
+        out = []
+        for result in results:
+            for picture in result.images:
+                buffer = io.BytesIO()
+                picture.save(buffer, format="PNG", compress_level=1)  # what jobs.rendering hands on
+                out.append(buffer.getvalue())
+        return out
+
+    context = multiprocessing.get_context("spawn")  # a clean process, as a Celery worker is
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context, initializer=_finisher_init,
+                                                initargs=(keys,)) as pool:
+        pool.submit(int, 0).result()  # loaded before the clock starts
+        _finisher_init(keys)  # the on-worker variant loads the same in this process
+        for label, off in (("on the worker ", False), ("off the worker", True)):
+            model_s, pending = 0.0, []
+            started = time.perf_counter()
+            for group in groups:
+                t0 = time.perf_counter()
+                results = gen.run_batch(group)
+                if gen.device.type == "cuda":
+                    torch.cuda.synchronize()
+                model_s += time.perf_counter() - t0
+                for index, png in enumerate(encoded(results)):
+                    if off:
+                        pending.append(pool.submit(_finish, png, index))
+                    else:
+                        _finish(png, index)
+            worker_wall = time.perf_counter() - started
+            for future in pending:
+                future.result()
+            total = time.perf_counter() - started
+            print(f"stamping {label}: model {model_s:6.2f} s, worker wall {worker_wall:6.2f} s -> busy "
+                  f"{model_s / worker_wall:6.1%}; all stamped after {total:6.2f} s")
 
 
 def gpu_idle(job) -> tuple[float, float]:
@@ -392,7 +488,7 @@ def main() -> int:
     sizes = _ints(args.sizes or ("256,1024" if args.full_size or cuda else "256"))
     batches = _ints(args.batches or ("1,4,8,16" if cuda else "1,4,8"))
     max_batch = args.max_batch or (16 if cuda else 8)
-    sections = (args.sections or ("throughput,queue,flops" if cuda else "throughput,queue")).split(",")
+    sections = (args.sections or ("throughput,queue,busy,flops" if cuda else "throughput,queue,busy")).split(",")
     print(f"model {gen.model_id} ({gen.model_version}) on {gen.device} {gen.dtype}, "
           f"loaded in {time.perf_counter() - started:.1f} s; steps={steps or 'model defaults'}, "
           f"torch threads={gen.cpu_threads or torch.get_num_threads()}")
@@ -408,6 +504,8 @@ def main() -> int:
         section_throughput(gen, sizes[:1], batches, steps, args.repeats, floors)
     if "queue" in sections:
         section_queue(gen, sizes[0], args.queue, max_batch, steps, args.repeats)
+    if "busy" in sections:
+        section_busy(gen, sizes[0], args.queue, max_batch, steps)
     if "throughput" in sections and sizes[1:]:
         section_throughput(gen, sizes[1:], _ints(args.large_batches), steps, args.repeats, floors)
     if "jobs" in sections:

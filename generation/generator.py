@@ -326,8 +326,11 @@ class Generator:
             out["picture"] = inputs.open_image(item.image).convert("RGB")
         if item.kind == "edit":
             picture = inputs.open_image(item.image, param="image")
-            mask = None if item.mask is None else inputs.open_image(item.mask, param="mask")
-            out["area"] = inputs.regenerate_mask(picture, mask)
+            if isinstance(item.mask, np.ndarray):  # the area itself, as `edit` takes it (the platform's intake)
+                out["area"] = inputs.check_area(item.mask, picture)
+            else:
+                mask = None if item.mask is None else inputs.open_image(item.mask, param="mask")
+                out["area"] = inputs.regenerate_mask(picture, mask)
             out["picture"] = inputs.square_rgb(picture)
         if item.kind == "restyle":
             text_diff.check_amount(item.options.get("amount", 0.5))

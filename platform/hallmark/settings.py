@@ -209,7 +209,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- Celery: the gates on the CPU `safety` queue, generation on the `gpu` queue.
+# --- Celery: the gates on the CPU `safety` queue, generation on the `gpu` queue; the output gate
+# and stamping (jobs.tasks.job_finish) go back to the `safety` queue, so a GPU never waits on a CPU.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -268,6 +269,12 @@ HALLMARK = {
     # Admission: past this many images queued for or running on the GPUs, new requests get 429 queue_full.
     "GPU_QUEUE_MAX_IMAGES": env.int("HALLMARK_GPU_QUEUE_MAX_IMAGES", default=64),
     "GPU_QUEUE_RETRY_AFTER_S": env.int("HALLMARK_GPU_QUEUE_RETRY_AFTER_S", default=10),
+    # Cross-job batching on the GPU worker: up to this many images of one kind and size share a
+    # pass, gathered for at most this long, within this working-memory budget (see
+    # generation.batching.DEFAULT_BYTES_PER_IMAGE for the per-image estimate).
+    "GPU_BATCH_MAX_IMAGES": env.int("HALLMARK_GPU_BATCH_MAX_IMAGES", default=8),
+    "GPU_BATCH_WINDOW_S": env.float("HALLMARK_GPU_BATCH_WINDOW_S", default=0.2),
+    "GPU_BATCH_MEMORY_MB": env.int("HALLMARK_GPU_BATCH_MEMORY_MB", default=16384),
     # A running job whose worker stops renewing this lease is taken over by another worker.
     "JOB_LEASE_S": env.int("HALLMARK_JOB_LEASE_S", default=60),
     # Attempts per job step (a job that keeps killing its worker fails with a reason after these),

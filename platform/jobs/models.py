@@ -62,6 +62,9 @@ class Job(models.Model):
     # (a worker was killed) takes over only once it has lapsed.
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The storage names of the pictures the current attempt's model pass made, waiting on the CPU
+    # queue for the output gate and stamping (jobs.finishing); emptied once the job ends.
+    rendered = models.JSONField(default=list, blank=True)
     timings = models.JSONField(default=dict, blank=True)
 
     created = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -60,7 +60,7 @@ def job_create(*, user, api_key=None, kind: str, prompt: str = "", n: int = 1, s
         # the chain's head lock serialises every append, and the request path stays off it.
         # robust: the job is stored; if the broker is away the sweeper enqueues it later,
         # and the client still gets its 202 and job id instead of a 500.
-        transaction.on_commit(lambda: _enqueue_moderation(job.id), robust=True)
+        transaction.on_commit(lambda: enqueue_moderation(job.id), robust=True)
     return job
 
 
@@ -72,16 +72,22 @@ def _audit_created(job: Job) -> None:
                 content={"prompt": job.prompt} if job.prompt else None)
 
 
-def _enqueue_moderation(job_id) -> None:
+def enqueue_moderation(job_id) -> None:
     from .tasks import job_moderate  # noqa: PLC0415  (a real cycle: the tasks module imports this one)
 
     job_moderate.delay(str(job_id))
 
 
-def _enqueue_generation(job_id) -> None:
+def enqueue_generation(job_id) -> None:
     from .tasks import job_generate  # noqa: PLC0415  (a real cycle, as above)
 
     job_generate.delay(str(job_id))
+
+
+def enqueue_finish(job_id, attempt: int) -> None:
+    from .tasks import job_finish  # noqa: PLC0415  (a real cycle, as above)
+
+    job_finish.delay(str(job_id), attempt)
 
 
 def _set_status(job: Job, status: str, **fields) -> None:
@@ -162,7 +168,7 @@ def job_moderate(*, job_id) -> Moderated:
             _set_status(job, Status.HELD, error_code="held_for_review", error_message=worst.reason)
         else:
             _set_status(job, Status.QUEUED, progress_stage="waiting for a GPU worker")
-            transaction.on_commit(lambda: _enqueue_generation(job.id), robust=True)  # else the sweeper
+            transaction.on_commit(lambda: enqueue_generation(job.id), robust=True)  # else the sweeper
         return Moderated(job, job.status)
 
 
@@ -180,7 +186,7 @@ def job_release_held(*, job_id, reviewer=None, note: str = "") -> Job:
             raise JobConflict(f"Job {job.id} is {job.status}, not held.")
         _set_status(job, Status.QUEUED, error_code="", error_message="", progress_stage="waiting for a GPU worker")
         audit_event("review.approved", actor=reviewer, subject=f"job:{job.id}", data={"note": note})
-        transaction.on_commit(lambda: _enqueue_generation(job.id))
+        transaction.on_commit(lambda: enqueue_generation(job.id))
     return job
 
 
@@ -241,26 +247,9 @@ def _lease() -> dt.datetime:
     return timezone.now() + dt.timedelta(seconds=settings.HALLMARK["JOB_LEASE_S"])
 
 
-class _Progress:
-    """The generation progress callback: stores progress, renews the lease, honours cancel."""
-
-    def __init__(self, job: Job, attempt: int):
-        self.job_id, self.attempt, self.last = job.id, attempt, 0.0
-
-    def __call__(self, stage: str, step: int, total: int):
-        now = time.monotonic()
-        if now - self.last < 0.25 and step not in (0, total):
-            return None
-        self.last = now
-        Job.objects.filter(pk=self.job_id, attempts=self.attempt).update(
-            progress_stage=stage, progress_step=step, progress_total=total, lease_until=_lease(), updated=timezone.now())
-        if Job.objects.filter(pk=self.job_id, cancel_requested=True).exists():
-            raise generation.Cancelled(f"job {self.job_id} cancelled")
-        return None
-
-
-# The job's life on the GPU queue, one step each: claim → run the model → gate the outputs →
-# stamp → store if still ours. Each step after the claim checks, under the row lock
+# The job's life after its gates, one step each: claim → run the model (jobs.rendering, the gpu
+# queue, batched with other jobs) → gate the outputs → stamp → store if still ours
+# (jobs.finishing, a CPU queue). Each step after the claim checks, under the row lock
 # (_lock_attempt), that this attempt still holds the job: a worker whose lease lapsed while
 # it computed, or a job cancelled meanwhile, never overwrites what the winner stored.
 
@@ -271,7 +260,7 @@ class Attempt:
 
     job: Job
     number: int
-    inputs: Inputs | None = None  # read by the model step, reused by the stamp step
+    inputs: Inputs | None = None  # read by the model step (or the stamp step: the parent)
     generation_s: float = 0.0
     stamping_s: float = 0.0
 
@@ -293,29 +282,6 @@ def _lock_attempt(attempt: Attempt, *statuses: str) -> Iterator[tuple[Job, bool]
         yield job, job.attempts == attempt.number and job.status in statuses
 
 
-def job_generate(*, job_id) -> str:
-    """Generate, gate the outputs, stamp and store them; return the job's new status.
-
-    Idempotent per job: a second delivery of the task waits while another worker's lease
-    is alive (JobBusy), takes over once it has lapsed, and a worker that lost its lease
-    discards its results instead of storing a second set."""
-    attempt = job_claim(job_id=job_id)
-    if isinstance(attempt, str):
-        return attempt
-    try:
-        images = job_run_model(attempt=attempt)
-    except generation.Cancelled:
-        return _end_if_ours(attempt, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
-    except generation.InvalidRequest as exc:
-        return _end_if_ours(attempt, Status.FAILED, error_code="invalid_request", error_message=str(exc),
-                            error_param=getattr(exc, "param", "") or "")
-    outputs, status = job_gate_outputs(attempt=attempt, images=images)
-    if status != Status.STAMPING:
-        return status
-    stamped = job_stamp(attempt=attempt, images=images)
-    return job_store(attempt=attempt, stamped=stamped, outputs=outputs)
-
-
 def job_claim(*, job_id) -> Attempt | str:
     """Take the job for a new attempt (status RUNNING, a fresh lease); return the Attempt, or the status if not ours.
 
@@ -324,6 +290,8 @@ def job_claim(*, job_id) -> Attempt | str:
         job = Job.objects.select_for_update().get(pk=job_id)
         # A job reaches the GPU only after its gates ran: no decisions, no generation.
         if job.status not in (Status.QUEUED, Status.RUNNING, Status.STAMPING) or not job.decisions:
+            return job.status
+        if job.rendered:  # the pictures are made; the CPU queue gates and stamps them (jobs.finishing)
             return job.status
         if job.status in (Status.RUNNING, Status.STAMPING) and job.lease_until and job.lease_until > timezone.now():
             raise JobBusy(str(job.id))
@@ -339,129 +307,6 @@ def job_claim(*, job_id) -> Attempt | str:
         _set_status(job, Status.RUNNING, attempts=number, lease_until=_lease(), progress_stage="starting",
                     progress_step=0, progress_total=0, timings={**job.timings, "queue_wait_s": queue_wait})
     return Attempt(job=job, number=number)
-
-
-def _read_inputs(attempt: Attempt) -> Inputs:
-    """Read the job's canonical upload and mask; record the generator's pixel digest next to the gate's."""
-    job, inputs = attempt.job, Inputs()
-    if job.upload:
-        with job.upload.open("rb") as fh:
-            inputs.parent = fh.read()  # the canonical PNG: also the C2PA parent
-        inputs.picture = intake.load_canonical(inputs.parent)
-        # The array the generator receives, recorded next to the gate's (they must agree).
-        job.timings = {**job.timings, "generator_sha256": intake.pixel_digest(inputs.picture)}
-        Job.objects.filter(pk=job.pk, attempts=attempt.number).update(timings=job.timings)
-    if job.mask:
-        with job.mask.open("rb") as fh:
-            inputs.area = intake.load_mask(fh.read())
-    return inputs
-
-
-# How the generator is called for each kind of job: the one dispatch point (a new kind is one line).
-MODEL_CALLS: dict[str, Callable[..., list]] = {
-    Job.Kind.GENERATION: lambda gen, job, inputs, **options: gen.generate(job.prompt, **options),
-    Job.Kind.VARIATION: lambda gen, job, inputs, **options: gen.vary(inputs.picture, **options),
-    Job.Kind.EDIT: lambda gen, job, inputs, **options: gen.edit(inputs.picture, inputs.area, job.prompt, **options),
-    Job.Kind.RESTYLE: lambda gen, job, inputs, **options: gen.restyle(
-        inputs.picture, job.prompt, from_prompt=job.from_prompt or None, amount=0.5 if job.amount is None else job.amount,
-        **options),
-}
-
-
-def job_run_model(*, attempt: Attempt) -> list:
-    """Run the generator for the claimed job (outside any transaction); return its images.
-
-    Raises generation.Cancelled when a cancel arrives between steps, generation.InvalidRequest on bad input."""
-    job = attempt.job
-    inputs = attempt.inputs = _read_inputs(attempt)
-    started = time.time()
-    images = MODEL_CALLS[job.kind](runtime.generator(), job, inputs, n=job.n, size=job.size, seed=job.seed,
-                                   steps=settings.HALLMARK["GENERATION_STEPS"], progress=_Progress(job, attempt.number))
-    attempt.generation_s = time.time() - started
-    return images
-
-
-def job_gate_outputs(*, attempt: Attempt, images: list) -> tuple[list[Decision], str]:
-    """Judge every output; block the job on any doubt, else move it to STAMPING. Return the decisions and the status.
-
-    Nothing leaves that the image classifier did not allow. An edit, variation or restyle is also
-    held to the face-edit rule, so a prompt cannot paint a real-looking face into a photo."""
-    gates = runtime.moderator()
-    kind = attempt.job.kind
-    purpose = kind if kind in (Job.Kind.EDIT, Job.Kind.VARIATION, Job.Kind.RESTYLE) else None
-    outputs = [gates.check_image(image, surface="output", purpose=purpose) for image in images]
-    worst = _worst(outputs)
-    with _lock_attempt(attempt, Status.RUNNING) as (job, ours):
-        if not ours:
-            return outputs, job.status
-        if worst and not worst.allowed:
-            job.decisions = job.decisions + [worst.to_dict()]
-            audit_event("gate.decision", subject=f"job:{job.id}", data=worst.to_dict())
-            # An output the classifier doubts is withheld like a blocked one: fail closed.
-            _set_status(job, Status.BLOCKED, error_code="content_policy_violation", error_message=worst.reason,
-                        error_param="output")
-        elif job.cancel_requested:  # arrived after the last model step: no need to stamp
-            _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
-        else:
-            _set_status(job, Status.STAMPING, lease_until=_lease(), progress_stage="stamping", progress_step=0,
-                        progress_total=len(images))
-        return outputs, job.status
-
-
-def job_stamp(*, attempt: Attempt, images: list) -> list[Image]:
-    """Sign and watermark each output and write its file (outside any transaction); return the unsaved rows."""
-    # Not a cycle: the C2PA library takes seconds to load, and only GPU workers stamp.
-    from provenance import Record, new_record_id  # noqa: PLC0415
-
-    job = attempt.job
-    inputs = attempt.inputs or _read_inputs(attempt)
-    started = time.time()
-    gen, stamper = runtime.generator(), runtime.stamper()
-    parent_format = "png" if inputs.parent else None  # the canonical PNG the gates judged
-    stamped = []
-    for index, image in enumerate(images):
-        record_id = new_record_id()
-        record = Record(record_id=record_id, kind=job.kind, model_id=gen.model_id, model_version=gen.model_version,
-                        parent=inputs.parent, parent_format=parent_format)
-        data, watermark_verified = stamper.stamp(image, record)
-        item = Image(job=job, index=index, record_id=record_id, manifest_sha256=hashlib.sha256(data).hexdigest(),
-                     model_id=gen.model_id, model_version=gen.model_version, watermark_verified=watermark_verified)
-        item.file.save(f"{record_id}.png", ContentFile(data), save=False)
-        stamped.append(item)
-    attempt.stamping_s = time.time() - started
-    return stamped
-
-
-def job_store(*, attempt: Attempt, stamped: list[Image], outputs: list[Decision]) -> str:
-    """Store the stamped images if this attempt still holds the job and no cancel arrived; return the status.
-
-    Otherwise the files are deleted: a worker that lost its lease keeps the winner's set only,
-    and a cancel that arrived while stamping wins over the finished work."""
-    with _lock_attempt(attempt, Status.STAMPING) as (job, ours):
-        if not ours or job.cancel_requested:
-            for item in stamped:
-                item.file.storage.delete(item.file.name)
-            if ours:
-                _set_status(job, Status.CANCELLED, error_code="cancelled", error_message="Cancelled by the user.")
-            return job.status
-        for item in stamped:
-            item.save()
-            audit_event("provenance.stamped", subject=f"job:{job.id}",
-                        data={"record_id": item.record_id, "manifest_sha256": item.manifest_sha256, "index": item.index,
-                              "watermark_verified": item.watermark_verified})
-        timings = {**job.timings, "generation_s": attempt.generation_s, "stamping_s": attempt.stamping_s,
-                   "finished": time.time()}
-        _set_status(job, Status.SUCCEEDED, progress_step=len(stamped), timings=timings,
-                    decisions=job.decisions + [output.to_dict() for output in outputs])
-        return job.status
-
-
-def _end_if_ours(attempt: Attempt, status: str, **fields) -> str:
-    """End the job in ``status`` if this attempt still holds it; return its status."""
-    with _lock_attempt(attempt, Status.RUNNING, Status.STAMPING) as (job, ours):
-        if ours:
-            _set_status(job, status, **fields)
-        return job.status
 
 
 def job_fail(*, job_id, message: str, code: str = "generation_failed") -> None:

@@ -11,8 +11,9 @@ log = logging.getLogger(__name__)
 @worker_ready.connect
 def warm_models(sender=None, **kwargs):
     queues = set(sender.app.amqp.queues.consume_from or {}) if sender is not None else set()
-    runtime.moderator()  # every queue gates something
-    if "gpu" in queues:
+    if "gpu" in queues:  # the model only: its outputs are gated and stamped on the safety queue
         runtime.generator()
+    if "safety" in queues:  # the input gates, and the output gate and stamping (jobs.finishing)
+        runtime.moderator()
         runtime.stamper()
     log.info("Hallmark worker ready; queues %s", sorted(queues))

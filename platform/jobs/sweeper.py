@@ -9,6 +9,7 @@ job ends, one way or the other."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
-from .services import _enqueue_generation, _enqueue_moderation, _set_status
+from .services import _set_status, enqueue_finish, enqueue_generation, enqueue_moderation
 
 log = logging.getLogger(__name__)
 Status = Job.Status
@@ -31,7 +32,9 @@ class SweepResult:
 
 
 def _waiting_step(job: Job) -> str:
-    """Return the step a non-terminal job waits for: ``moderate`` or ``generate``."""
+    """Return the step a non-terminal job waits for: ``moderate``, ``generate`` or ``finish``."""
+    if job.rendered:
+        return "finish"
     return "generate" if job.decisions else "moderate"
 
 
@@ -68,7 +71,10 @@ def job_sweep_stale(*, now: dt.datetime | None = None) -> SweepResult:
                 continue
             job.timings = {**job.timings, "sweeps": sweeps}
             job.save(update_fields=["timings", "updated"])
-            enqueue = _enqueue_generation if step == "generate" else _enqueue_moderation
+            if step == "finish":
+                enqueue = functools.partial(enqueue_finish, attempt=job.attempts)
+            else:
+                enqueue = enqueue_generation if step == "generate" else enqueue_moderation
             # robust: a broker still down leaves the job for the next sweep instead of raising.
             transaction.on_commit(lambda job_id=job.id, enqueue=enqueue: enqueue(job_id), robust=True)
             result.requeued.append(str(job.id))

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from trust import enforcement
 
-from . import services
+from . import finishing, rendering, services
 from .models import Job
 from .sweeper import job_sweep_stale as sweep
 
@@ -64,7 +64,7 @@ def job_moderate(self, job_id: str) -> str:
 @shared_task(bind=True, acks_late=True, max_retries=3, name="jobs.tasks.job_generate")
 def job_generate(self, job_id: str) -> str:
     try:
-        return services.job_generate(job_id=job_id)
+        return rendering.job_generate(job_id=job_id)
     except Job.DoesNotExist:
         return "missing"
     except services.JobBusy:
@@ -87,6 +87,31 @@ def job_generate(self, job_id: str) -> str:
             return "failed"
         log.warning("job %s: retrying after %s", job_id, exc)
         _drop_lease_quietly(job_id)
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=TRANSIENT_RETRIES, name="jobs.tasks.job_finish")
+def job_finish(self, job_id: str, attempt: int) -> str:
+    """The output gate and stamping, on a CPU queue: the GPU worker has moved on to its next batch."""
+    try:
+        return finishing.job_finish(job_id=job_id, attempt=attempt)
+    except Job.DoesNotExist:
+        return "missing"
+    except TRANSIENT as exc:
+        if self.request.retries >= self.max_retries:
+            _fail_quietly(job_id, f"The outputs could not be checked and stamped: {type(exc).__name__}: {exc}",
+                          "service_unavailable")
+            return "failed"
+        log.warning("job %s: finishing retrying after %s: %s", job_id, type(exc).__name__, exc)
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
+    except Exception as exc:
+        # A stamping fault that is not a service's (a bad key file, a bug): the pictures are kept,
+        # so a retry redoes only this step; after MAX_ATTEMPTS the job fails with the reason.
+        if self.request.retries + 1 >= settings.HALLMARK["MAX_ATTEMPTS"]:
+            log.exception("job %s: finishing failed", job_id)
+            _fail_quietly(job_id, f"Stamping failed: {type(exc).__name__}: {exc}", "stamping_failed")
+            return "failed"
+        log.warning("job %s: finishing retrying after %s", job_id, exc)
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
 
 

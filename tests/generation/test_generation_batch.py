@@ -20,10 +20,14 @@ def same(a, b) -> bool:
 # own call is exact). torch.use_deterministic_algorithms(True) does not change it (determinism is
 # run-to-run, not batch invariance); only running each job through its own calls would, which is
 # no batching. The random tiny networks amplify it on ~2e-5 of pixel values (max 1/255 for
-# generations, 6/255 for variations, 10/255 for an edit). Stated tolerance (see docs/generation.md
+# generations, 6/255 for variations, 10/255 for an edit, on an Intel host). On an AMD EPYC host
+# (AVX512, measured 2026-12-02) one variation had 6 of 196,608 values off by more than 12/255,
+# one by 254/255: a random network's saturating pixel flips on a 1e-6 difference. So the stated
+# tolerance bounds how many values move, not how far one value may (docs/generation.md
 # "Cross-job batches"):
-MAX_DIFF = 12       # /255
-MAX_FRACTION = 1e-3  # of pixel values that may differ at all
+MAX_FRACTION = 1e-3       # of pixel values that may differ at all
+MAX_FAR_FRACTION = 1e-4   # of pixel values that may differ by more than FAR
+FAR = 12                  # /255
 
 
 def close(a, b) -> bool:
@@ -31,7 +35,7 @@ def close(a, b) -> bool:
         return False
     for x, y in zip(a, b):
         d = np.abs(pixels(x) - pixels(y))
-        if d.max() > MAX_DIFF or (d > 0).mean() > MAX_FRACTION:
+        if (d > 0).mean() > MAX_FRACTION or (d > FAR).mean() > MAX_FAR_FRACTION:
             return False
     return True
 

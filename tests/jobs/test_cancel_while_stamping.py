@@ -7,17 +7,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_cancel_during_stamping_discards_the_stamped_files(gated_job, pictures, signing_keys, tiny_model_dir):
-    from jobs import services
+    from jobs import finishing, services
     from jobs.models import Image
 
     job = gated_job()
     attempt = services.job_claim(job_id=job.id)
-    outputs, status = services.job_gate_outputs(attempt=attempt, images=pictures)
+    outputs, status = finishing.job_gate_outputs(attempt=attempt, images=pictures)
     assert status == "stamping"
-    stamped = services.job_stamp(attempt=attempt, images=pictures)
+    stamped = finishing.job_stamp(attempt=attempt, images=pictures)
     assert services.job_cancel(job_id=job.id).status == "stamping"  # noted; the worker acts on it
 
-    assert services.job_store(attempt=attempt, stamped=stamped, outputs=outputs) == "cancelled"
+    assert finishing.job_store(attempt=attempt, stamped=stamped, outputs=outputs) == "cancelled"
     job.refresh_from_db()
     assert (job.status, job.error_code) == ("cancelled", "cancelled")
     assert not Image.objects.filter(job=job).exists()
@@ -25,10 +25,10 @@ def test_a_cancel_during_stamping_discards_the_stamped_files(gated_job, pictures
 
 
 def test_a_cancel_after_the_last_model_step_skips_stamping(gated_job, pictures):
-    from jobs import services
+    from jobs import finishing, services
 
     job = gated_job()
     attempt = services.job_claim(job_id=job.id)
     services.job_cancel(job_id=job.id)
-    _, status = services.job_gate_outputs(attempt=attempt, images=pictures)
+    _, status = finishing.job_gate_outputs(attempt=attempt, images=pictures)
     assert status == "cancelled"

@@ -7,13 +7,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_worker_that_lost_its_lease_neither_moves_nor_blocks_the_job(gated_job, lapse, pictures, signing_keys):
-    from jobs import services
+    from jobs import finishing, services
 
     job = gated_job()
     loser = services.job_claim(job_id=job.id)
     lapse(job)
     services.job_claim(job_id=job.id)  # the winner: attempt 2, still running its model
-    outputs, status = services.job_gate_outputs(attempt=loser, images=pictures)
+    outputs, status = finishing.job_gate_outputs(attempt=loser, images=pictures)
     assert status == "running"
     job.refresh_from_db()
     assert (job.status, job.attempts, job.progress_stage) == ("running", 2, "starting")
@@ -21,23 +21,23 @@ def test_a_worker_that_lost_its_lease_neither_moves_nor_blocks_the_job(gated_job
 
 def test_a_worker_that_lost_its_lease_while_stamping_deletes_its_files(gated_job, lapse, pictures, signing_keys,
                                                                         tiny_model_dir):
-    from jobs import services
+    from jobs import finishing, services
     from jobs.models import Image
 
     job = gated_job()
     loser = services.job_claim(job_id=job.id)
-    outputs, status = services.job_gate_outputs(attempt=loser, images=pictures)
+    outputs, status = finishing.job_gate_outputs(attempt=loser, images=pictures)
     assert status == "stamping"
-    stamped = services.job_stamp(attempt=loser, images=pictures)
+    stamped = finishing.job_stamp(attempt=loser, images=pictures)
     lapse(job)
     winner = services.job_claim(job_id=job.id)
-    _, status = services.job_gate_outputs(attempt=winner, images=pictures)
+    _, status = finishing.job_gate_outputs(attempt=winner, images=pictures)
     assert status == "stamping"
 
-    assert services.job_store(attempt=loser, stamped=stamped, outputs=outputs) == "stamping"
+    assert finishing.job_store(attempt=loser, stamped=stamped, outputs=outputs) == "stamping"
     assert all(not item.file.storage.exists(item.file.name) for item in stamped)
     assert not Image.objects.filter(job=job).exists()
 
-    kept = services.job_stamp(attempt=winner, images=pictures)
-    assert services.job_store(attempt=winner, stamped=kept, outputs=outputs) == "succeeded"
+    kept = finishing.job_stamp(attempt=winner, images=pictures)
+    assert finishing.job_store(attempt=winner, stamped=kept, outputs=outputs) == "succeeded"
     assert list(Image.objects.filter(job=job).values_list("record_id", flat=True)) == [kept[0].record_id]

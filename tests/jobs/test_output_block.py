@@ -7,12 +7,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_face_painted_into_a_variation_blocks_the_job_at_the_output_gate(gated_job):
-    from jobs import services
+    from jobs import finishing, services
     from sample_images import sample_photo
 
     job = gated_job(kind="variation", prompt="")
     attempt = services.job_claim(job_id=job.id)
-    outputs, status = services.job_gate_outputs(attempt=attempt, images=[sample_photo("astronaut")])
+    outputs, status = finishing.job_gate_outputs(attempt=attempt, images=[sample_photo("astronaut")])
     assert status == "blocked"
     assert outputs[0].action != "allow"
     job.refresh_from_db()
@@ -22,11 +22,11 @@ def test_a_face_painted_into_a_variation_blocks_the_job_at_the_output_gate(gated
 
 
 def test_an_allowed_output_moves_the_job_on_to_stamping(gated_job, pictures):
-    from jobs import services
+    from jobs import finishing, services
 
     job = gated_job()
     attempt = services.job_claim(job_id=job.id)
-    outputs, status = services.job_gate_outputs(attempt=attempt, images=pictures)
+    outputs, status = finishing.job_gate_outputs(attempt=attempt, images=pictures)
     assert [d.action for d in outputs] == ["allow"]
     assert status == "stamping"
     job.refresh_from_db()

@@ -10,14 +10,14 @@ pytestmark = pytest.mark.django_db
 
 def test_a_stamped_output_is_found_by_its_manifest_and_summarised_for_the_panel(gated_job, pictures, signing_keys,
                                                                                tiny_model_dir):
-    from jobs import selectors, services
+    from jobs import finishing, selectors, services
     from studio import provenance_panel
 
     job = gated_job()
     attempt = services.job_claim(job_id=job.id)
-    outputs, _ = services.job_gate_outputs(attempt=attempt, images=pictures)
-    stamped = services.job_stamp(attempt=attempt, images=pictures)
-    assert services.job_store(attempt=attempt, stamped=stamped, outputs=outputs) == "succeeded"
+    outputs, _ = finishing.job_gate_outputs(attempt=attempt, images=pictures)
+    stamped = finishing.job_stamp(attempt=attempt, images=pictures)
+    assert finishing.job_store(attempt=attempt, stamped=stamped, outputs=outputs) == "succeeded"
     with stamped[0].file.open("rb") as fh:
         data = fh.read()
 

@@ -52,6 +52,25 @@ def test_a_job_whose_enqueue_never_happened_is_swept_up_and_finishes(workers, ow
 
 
 @pytest.mark.live
+def test_a_rendered_job_whose_finish_task_was_lost_is_swept_up_and_stamped(workers, owner, monkeypatch):
+    from jobs import rendering, services
+    from jobs.sweeper import job_sweep_stale
+
+    job = _job(owner, decisions=[{"surface": "prompt", "action": "allow"}])
+    # The GPU step renders the job here, and the broker loses the finish task it sends.
+    monkeypatch.setattr(services, "enqueue_finish", lambda job_id, attempt: None)
+    assert rendering.job_generate(job_id=job.id) == "running"
+    monkeypatch.undo()
+    job.refresh_from_db()
+    assert job.rendered and job.images.count() == 0
+    _age(job, 3600)
+    assert str(job.id) in job_sweep_stale().requeued
+    job = _wait_terminal(job)
+    assert job.status == "succeeded", (job.status, job.error_message)
+    assert job.images.count() == 1 and job.attempts == 1  # stamped on the CPU queue, not rendered again
+
+
+@pytest.mark.live
 def test_a_job_stuck_in_moderating_is_swept_up_and_finishes(workers, owner):
     from jobs.sweeper import job_sweep_stale
 
@@ -110,12 +129,12 @@ def test_a_running_job_with_a_live_lease_is_not_swept(owner):
 def test_a_job_that_keeps_killing_its_worker_fails_on_its_last_attempt(owner, settings):
     from django.utils import timezone
 
-    from jobs import services
+    from jobs import rendering
 
     # Each earlier run died mid-job (its lease lapsed); this delivery would be one too many.
     job = _job(owner, status="running", decisions=[{"action": "allow"}], attempts=settings.HALLMARK["MAX_ATTEMPTS"],
                lease_until=timezone.now() - dt.timedelta(seconds=1))
-    assert services.job_generate(job_id=job.id) == "failed"
+    assert rendering.job_generate(job_id=job.id) == "failed"
     job.refresh_from_db()
     assert job.error_code == "attempts_exhausted" and "attempts" in job.error_message
     assert job.images.count() == 0

@@ -42,6 +42,7 @@ def test_a_short_load_leaves_no_5xx_no_bare_429_and_no_stuck_job(workers, live_s
     assert set(figures["429_codes"]) <= {"queue_full", "rate_limit_exceeded"}, figures
     assert figures["non_terminal_after_drain"] == 0, figures["job_outcomes"]
     assert figures["models_p50_ms"] is not None
+    assert figures["probe_n"] >= 50, figures  # the separate client asked throughout (10/s for 10 s)
 
 
 def test_the_benchmark_refuses_a_non_loopback_target():

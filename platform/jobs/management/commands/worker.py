@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run a Celery worker for the given queues (safety: CPU gates; gpu: generation and stamping)."
+    help = "Run a Celery worker for the given queues (safety: the gates, output checks and stamping; gpu: generation)."
 
     def add_arguments(self, parser):
         parser.add_argument("--queues", default="safety,gpu")
