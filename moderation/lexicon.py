@@ -23,12 +23,16 @@ import yaml
 
 from .categories import TEXT_CATEGORIES
 from .errors import DataError
-from .normalize import Normalized
+from .normalize import Normalized, views_of
 
 DATA_DIR = Path(__file__).parent / "data"
 # A word for a combination's `within`: a Latin word, or one Chinese character.
 _WORD = re.compile(r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Where a sentence ends, for a combination's `sentence: true`: Chinese and Latin end marks, the
+# tilde and ellipsis of chat Chinese ("的说~~"), a semicolon, a line break, and a full stop
+# followed by a space or the end (so "3.5" and "st. louis" stay one sentence).
+_SENTENCE_END = re.compile(r"[。！？!?；;~～…\n]|\.(?=\s|$)")
 
 
 def _term_regex(term: str) -> str:
@@ -85,6 +89,8 @@ class _Combo:
     requires: list[str]  # "group:<name>" or "category:<name>"
     rule: str
     within: int | None = None  # words: every requirement must match this close to the others
+    min_weight: float = 0.0  # a `category:` requirement counts only rule blocks of at least this weight
+    sentence: bool = False  # every requirement must match in the same sentence
 
 
 @dataclass
@@ -160,8 +166,14 @@ class Lexicon:
             within = combo.get("within")
             if within is not None and (not isinstance(within, int) or isinstance(within, bool) or within < 1):
                 raise DataError(f"{path}: combos[{i}]: within must be a positive number of words")
+            min_weight = combo.get("min_weight", 0.0)
+            if isinstance(min_weight, bool) or not isinstance(min_weight, (int, float)) or not 0 <= min_weight <= 1:
+                raise DataError(f"{path}: combos[{i}]: min_weight must be a number in [0, 1]")
+            sentence = combo.get("sentence", False)
+            if not isinstance(sentence, bool):
+                raise DataError(f"{path}: combos[{i}]: sentence must be true or false")
             self.combos.append(_Combo(cat, float(combo.get("weight", 1.0)), requires, f"lexicon:{lang}:{cat}:combo",
-                                      within))
+                                      within, float(min_weight), sentence))
         for i, ctx in enumerate(raw.get("contexts") or []):
             cats = frozenset(ctx.get("categories") or [])
             if not cats or not cats <= set(TEXT_CATEGORIES):
@@ -202,15 +214,21 @@ class Lexicon:
                 for key, h in list(hits.items()):
                     if h.category in ctx.categories:
                         hits[key] = Hit(h.category, h.weight * ctx.factor, h.rule + ":in-context", h.match)
-        cats_seen = {h.category for h in hits.values()}
         for combo in self.combos:
+            cats_seen = {h.category for h in hits.values() if h.weight >= combo.min_weight}
             ok = True
             for req in combo.requires:
                 kind, _, name = req.partition(":")
                 if (kind == "group" and name not in groups_seen) or (kind == "category" and name not in cats_seen):
                     ok = False
                     break
-            if ok and combo.within is not None:
+            if ok and combo.sentence:
+                # One sentence of the text as written, in each of its views: joining separated
+                # characters ("性 感") must not also join across a sentence end ("性感的说~~…孩子").
+                ok = any(self._close(self.mask_benign(view), combo)
+                         for sent in _SENTENCE_END.split(norm.text) if sent.strip()
+                         for view in views_of(sent, norm.has_cjk))
+            elif ok and combo.within is not None:
                 ok = any(self._close(masked, combo) for masked in masked_views)
             if ok:
                 key = (combo.category, combo.rule)
@@ -218,9 +236,10 @@ class Lexicon:
                     hits[key] = Hit(combo.category, combo.weight, combo.rule, " + ".join(combo.requires))
         return list(hits.values())
 
-    def _positions(self, text: str, requirement: str, starts: list[int]) -> list[int]:
+    def _positions(self, text: str, requirement: str, starts: list[int], min_weight: float = 0.0) -> list[int]:
         kind, _, name = requirement.partition(":")
-        regexes = [self.groups[name]] if kind == "group" else [b.regex for b in self.blocks if b.category == name]
+        regexes = ([self.groups[name]] if kind == "group"
+                   else [b.regex for b in self.blocks if b.category == name and b.weight >= min_weight])
         return [bisect.bisect_right(starts, m.start()) for regex in regexes for m in regex.finditer(text)]
 
     def _close(self, text: str, combo: _Combo) -> bool:
@@ -233,5 +252,8 @@ class Lexicon:
         both scripts). Only runs when every requirement already matched.
         """
         starts = [m.start() for m in _WORD.finditer(text)]
-        first, *rest = [self._positions(text, req, starts) for req in combo.requires]
-        return any(all(any(abs(a - b) <= combo.within for b in spans) for spans in rest) for a in first)
+        first, *rest = [self._positions(text, req, starts, combo.min_weight) for req in combo.requires]
+        if not first or not all(rest):
+            return False
+        within = combo.within if combo.within is not None else len(starts) + 1
+        return any(all(any(abs(a - b) <= within for b in spans) for spans in rest) for a in first)
