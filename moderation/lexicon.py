@@ -23,15 +23,20 @@ import yaml
 
 from .categories import TEXT_CATEGORIES
 from .errors import DataError
-from .normalize import Normalized
+from .normalize import Normalized, views_of
 
 DATA_DIR = Path(__file__).parent / "data"
 # A word for a combination's `within`: a Latin word, or one Chinese character.
 _WORD = re.compile(r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Where a sentence ends, for a combination's `sentence: true`: Chinese and Latin end marks, the
+# tilde and ellipsis of chat Chinese ("的说~~"), a semicolon, a line break, and a full stop
+# followed by a space or the end (so "3.5" and "st. louis" stay one sentence).
+_SENTENCE_END = re.compile(r"[。！？!?；;~～…\n]|\.(?=\s|$)")
 
 
 def _term_regex(term: str) -> str:
+    """Return the regex of one term alone (the form :func:`_compile` builds its tries to match)."""
     term = str(term).strip().casefold()
     if _CJK_CHAR.search(term):
         # Chinese: substring; allow separators left between characters to be
@@ -42,8 +47,63 @@ def _term_regex(term: str) -> str:
     return rf"(?<![a-z0-9]){body}(?:s|es|ed|d|ing)?(?![a-z0-9])"
 
 
+_GAP = object()  # between two words of a Latin term: any run of spaces and hyphens, or none
+
+
+def _trie_regex(terms: Iterable[tuple[Any, ...]]) -> str:
+    """Return one regex matching exactly the given terms (tuples of characters and ``_GAP``).
+
+    Python's ``re`` tries the branches of an alternation one by one at every position, so a
+    block of 300 terms costs 300 attempts per character (a long prompt took 10-20 ms in the
+    rule tier). A trie tries one branch per distinct next character instead. The set of texts
+    matched is the same as the plain alternation's; where several terms match at one place the
+    longest is tried first (backtracking still finds a shorter one when the suffix and
+    boundary checks need it).
+    """
+    root: dict[Any, Any] = {}
+    end = object()
+    for term in terms:
+        node = root
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[end] = {}
+
+    def emit(node: dict[Any, Any]) -> str:
+        alts = []
+        for ch in sorted((k for k in node if k is not end), key=lambda k: "" if k is _GAP else k):
+            head = r"[\s\-]*" if ch is _GAP else re.escape(ch)
+            alts.append(head + emit(node[ch]))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and end not in node else "(?:" + "|".join(alts) + ")"
+        return body + "?" if end in node else body
+
+    return emit(root)
+
+
 def _compile(terms: Iterable[str], patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
-    parts = [_term_regex(str(t)) for t in terms if str(t).strip()]
+    """Compile terms and patterns into one regex: a word-bounded trie of the Latin terms
+    (plural/verb suffix on the last word), a trie of the Chinese terms (substrings), then the patterns."""
+    latin: list[tuple[Any, ...]] = []
+    cjk: list[tuple[Any, ...]] = []
+    for t in terms:
+        term = str(t).strip().casefold()
+        if not term:
+            continue
+        if _CJK_CHAR.search(term):
+            cjk.append(tuple(term))
+        else:
+            chars: list[Any] = []
+            for i, w in enumerate(term.split()):
+                if i:
+                    chars.append(_GAP)
+                chars.extend(w)
+            latin.append(tuple(chars))
+    parts = []
+    if latin:
+        parts.append(rf"(?<![a-z0-9])(?:{_trie_regex(latin)})(?:s|es|ed|d|ing)?(?![a-z0-9])")
+    if cjk:
+        parts.append(_trie_regex(cjk))
     parts += [f"(?:{p})" for p in patterns]
     if not parts:
         return None
@@ -85,6 +145,8 @@ class _Combo:
     requires: list[str]  # "group:<name>" or "category:<name>"
     rule: str
     within: int | None = None  # words: every requirement must match this close to the others
+    min_weight: float = 0.0  # a `category:` requirement counts only rule blocks of at least this weight
+    sentence: bool = False  # every requirement must match in the same sentence
 
 
 @dataclass
@@ -160,8 +222,14 @@ class Lexicon:
             within = combo.get("within")
             if within is not None and (not isinstance(within, int) or isinstance(within, bool) or within < 1):
                 raise DataError(f"{path}: combos[{i}]: within must be a positive number of words")
+            min_weight = combo.get("min_weight", 0.0)
+            if isinstance(min_weight, bool) or not isinstance(min_weight, (int, float)) or not 0 <= min_weight <= 1:
+                raise DataError(f"{path}: combos[{i}]: min_weight must be a number in [0, 1]")
+            sentence = combo.get("sentence", False)
+            if not isinstance(sentence, bool):
+                raise DataError(f"{path}: combos[{i}]: sentence must be true or false")
             self.combos.append(_Combo(cat, float(combo.get("weight", 1.0)), requires, f"lexicon:{lang}:{cat}:combo",
-                                      within))
+                                      within, float(min_weight), sentence))
         for i, ctx in enumerate(raw.get("contexts") or []):
             cats = frozenset(ctx.get("categories") or [])
             if not cats or not cats <= set(TEXT_CATEGORIES):
@@ -202,15 +270,21 @@ class Lexicon:
                 for key, h in list(hits.items()):
                     if h.category in ctx.categories:
                         hits[key] = Hit(h.category, h.weight * ctx.factor, h.rule + ":in-context", h.match)
-        cats_seen = {h.category for h in hits.values()}
         for combo in self.combos:
+            cats_seen = {h.category for h in hits.values() if h.weight >= combo.min_weight}
             ok = True
             for req in combo.requires:
                 kind, _, name = req.partition(":")
                 if (kind == "group" and name not in groups_seen) or (kind == "category" and name not in cats_seen):
                     ok = False
                     break
-            if ok and combo.within is not None:
+            if ok and combo.sentence:
+                # One sentence of the text as written, in each of its views: joining separated
+                # characters ("性 感") must not also join across a sentence end ("性感的说~~…孩子").
+                ok = any(self._close(self.mask_benign(view), combo)
+                         for sent in _SENTENCE_END.split(norm.text) if sent.strip()
+                         for view in views_of(sent, norm.has_cjk))
+            elif ok and combo.within is not None:
                 ok = any(self._close(masked, combo) for masked in masked_views)
             if ok:
                 key = (combo.category, combo.rule)
@@ -218,9 +292,10 @@ class Lexicon:
                     hits[key] = Hit(combo.category, combo.weight, combo.rule, " + ".join(combo.requires))
         return list(hits.values())
 
-    def _positions(self, text: str, requirement: str, starts: list[int]) -> list[int]:
+    def _positions(self, text: str, requirement: str, starts: list[int], min_weight: float = 0.0) -> list[int]:
         kind, _, name = requirement.partition(":")
-        regexes = [self.groups[name]] if kind == "group" else [b.regex for b in self.blocks if b.category == name]
+        regexes = ([self.groups[name]] if kind == "group"
+                   else [b.regex for b in self.blocks if b.category == name and b.weight >= min_weight])
         return [bisect.bisect_right(starts, m.start()) for regex in regexes for m in regex.finditer(text)]
 
     def _close(self, text: str, combo: _Combo) -> bool:
@@ -233,5 +308,8 @@ class Lexicon:
         both scripts). Only runs when every requirement already matched.
         """
         starts = [m.start() for m in _WORD.finditer(text)]
-        first, *rest = [self._positions(text, req, starts) for req in combo.requires]
-        return any(all(any(abs(a - b) <= combo.within for b in spans) for spans in rest) for a in first)
+        first, *rest = [self._positions(text, req, starts, combo.min_weight) for req in combo.requires]
+        if not first or not all(rest):
+            return False
+        within = combo.within if combo.within is not None else len(starts) + 1
+        return any(all(any(abs(a - b) <= within for b in spans) for spans in rest) for a in first)

@@ -190,34 +190,65 @@ class Moderator:
         short = script == "latin" and len(norm.text.split()) < self.policy.learned_min_words
         if self.learned is not None and action != "block" and norm.text and not short:
             policy = self.policy
-            models = []
-            if script in policy.learned_languages:
-                models.append((MODEL_NAME, policy.learned_floor, self.learned.scores))
+            cheap = []
             if script in policy.char_languages:
                 char = self.learned.char_model
                 if char is None:
                     # The policy relies on it for this script: fail closed.
                     raise GateUnavailable("character n-gram model not loaded")
-                models.append((CHAR_MODEL_NAME, policy.char_floor[script], char.scores))
-            for name, floor, score in models:
-                for cat, p in score(norm.text).items():
+                cheap.append((CHAR_MODEL_NAME, policy.char_floor[script], char.scores(norm.text)))
+            public = self._public_scores(norm.text, script)
+            models = []
+            if script in policy.learned_languages and self.needs_minilm(scores, cheap, public):
+                models.append((MODEL_NAME, policy.learned_floor, self.learned.scores(norm.text)))
+            for name, floor, probs in models + cheap:
+                for cat, p in probs.items():
                     if p >= floor and p > scores.get(cat, 0.0):
                         scores[cat] = p
                         ev.source[cat] = name
                         ev.detail[cat] = f"scored {p:.2f}"
-            if script in policy.public_languages:
-                self._score_public(norm.text, script, surface, scores, ev)
+            if public is not None:
+                self._apply_public(public, script, surface, scores, ev)
         return _with_parents(scores, ev), ev
 
-    def _score_public(self, text: str, script: str, surface: str, scores: dict[str, float], ev: _Evidence) -> None:
-        """Add the public-data model's scores, mapped onto the policy's scale by the policy's cuts."""
-        assert self.learned is not None
+    def needs_minilm(self, rule_scores: Mapping[str, float], cheap: list[tuple[str, float, dict[str, float]]],
+                     public: Mapping[str, float] | None) -> bool:
+        """Return whether MiniLM must run: the cheaper tiers left the prompt uncertain (``learned.cascade``).
+
+        Certain means clearly benign: no rule scored anything, and every category's probability
+        from the character n-gram model and every acting head of the public model is below the
+        cascade cut. A cut of 0 (the default) runs MiniLM on every prompt it is configured for.
+        """
+        return self.cascade_score(rule_scores, cheap, public) >= self.policy.learned_cascade
+
+    def cascade_score(self, rule_scores: Mapping[str, float], cheap: list[tuple[str, float, dict[str, float]]],
+                      public: Mapping[str, float] | None) -> float:
+        """Return how far from clearly benign the cheaper tiers put a prompt (1 when a rule scored)."""
+        if any(v > 0 for v in rule_scores.values()):
+            return 1.0
+        top = 0.0
+        for _, _, probs in cheap:
+            top = max(top, max(probs.values(), default=0.0))
+        if public:
+            top = max(top, max(public.values(), default=0.0))
+        return top
+
+    def _public_scores(self, text: str, script: str) -> dict[str, float] | None:
+        """Return the public-data model's probability per head that acts on this script, or None when it does not run."""
+        if self.learned is None or script not in self.policy.public_languages:
+            return None
         model = self.learned.public_model
         if model is None:
             # The policy relies on it for this script: fail closed.
             raise GateUnavailable("public-data n-gram model not loaded")
+        return {cat: p for cat, p in model.scores(text).items()
+                if self.policy.public_cuts.get(cat, {}).get(script) is not None}
+
+    def _apply_public(self, probs: Mapping[str, float], script: str, surface: str, scores: dict[str, float],
+                      ev: _Evidence) -> None:
+        """Add the public-data model's scores, mapped onto the policy's scale by the policy's cuts."""
         table = self.policy.thresholds(surface)
-        for cat, p in model.scores(text).items():
+        for cat, p in probs.items():
             cut = self.policy.public_cuts.get(cat, {}).get(script)
             if cut is None or cat not in table:
                 continue

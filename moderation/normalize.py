@@ -42,6 +42,11 @@ _SEPARATORS = re.compile(r"[\s.\-_*·,/\\|]+")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_SPLIT = re.compile(rf"(?<=[{_CJK}])[^{_CJK}a-z0-9]+(?=[{_CJK}])")
 _HAS_CJK = re.compile(rf"[{_CJK}]")
+# Bracketed emoticon tags (Weibo, Zhihu, Tieba: "[爱]", "[哈哈]", "[doge]", "[为难]"): each is one
+# picture, not letters of a word. Joining separated characters must not run across a tag, or
+# "太喜欢了[爱][爱]" reads as the sexual slang "爱爱". A tag's own text is still matched ("[裸体]"
+# contains 裸体 in every view); only the join between a tag and its neighbours is refused.
+EMOTICON_TAG = re.compile(r"\[[^\[\]\s]{1,8}\]")
 
 _WS = re.compile(r"\s+")
 
@@ -101,6 +106,17 @@ def _join_spaced(text: str) -> str:
     return _SPACED.sub(repl, text)
 
 
+def _join_cjk(text: str) -> str:
+    """Remove separators between Chinese characters, except around emoticon tags (kept whole)."""
+    out, pos = [], 0
+    for m in EMOTICON_TAG.finditer(text):
+        out.append(_CJK_SPLIT.sub("", text[pos:m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_CJK_SPLIT.sub("", text[pos:]))
+    return "".join(out)
+
+
 def normalize(text: str) -> Normalized:
     """Return the normalised views of a text.
 
@@ -118,14 +134,21 @@ def normalize(text: str) -> Normalized:
         t = _t2s().convert(t)
     t = _WS.sub(" ", t).strip()
 
+    return Normalized(text=t, views=views_of(t, has_cjk), has_cjk=has_cjk)
+
+
+def views_of(t: str, has_cjk: bool | None = None) -> tuple[str, ...]:
+    """Return the views of an already normalised text (``t`` first, duplicates dropped)."""
+    if has_cjk is None:
+        has_cjk = bool(_HAS_CJK.search(t))
     views = [t]
     leet = _map_leet(t)
     views.append(leet)
     views.append(_join_spaced(t))
     views.append(_join_spaced(leet))
     if has_cjk:
-        views.append(_CJK_SPLIT.sub("", t))
+        views.append(_join_cjk(t))
     seen: dict[str, None] = {}
     for v in views:
         seen.setdefault(v, None)
-    return Normalized(text=t, views=tuple(seen), has_cjk=has_cjk)
+    return tuple(seen)

@@ -19,7 +19,7 @@ from .errors import PolicyError
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
 
 _TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description", "learned"}
-_LEARNED_KEYS = {"floor", "languages", "char_ngram", "public_ngram", "hold_only", "min_words"}
+_LEARNED_KEYS = {"floor", "languages", "char_ngram", "public_ngram", "hold_only", "min_words", "cascade"}
 _PUBLIC_KEYS = {"languages", "cuts"}
 _CHAR_KEYS = {"floor", "languages"}
 _LIMIT_KEYS = {"max_text_chars", "max_image_pixels", "max_image_bytes"}
@@ -82,6 +82,10 @@ class Policy:
         public_cuts: ``category -> script -> {"review": p, "block": p}``: the
             model probabilities that map onto the surface's review and block
             thresholds (chosen by ``python -m moderation.train``).
+        learned_cascade: MiniLM runs only when the cheaper tiers leave a prompt
+            uncertain: a rule scored something, or a character n-gram or public-model
+            probability is at least this cut (chosen by ``python -m moderation.cascade``
+            on validation rows). 0 runs MiniLM on every prompt it is configured for.
     """
 
     version: str
@@ -97,6 +101,7 @@ class Policy:
     learned_min_words: int = 1
     public_languages: tuple[str, ...] = ()
     public_cuts: Mapping[str, Mapping[str, Mapping[str, float]]] = field(default_factory=dict)
+    learned_cascade: float = 0.0
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Policy":
@@ -165,13 +170,16 @@ class Policy:
             raise fail("learned", "must be a mapping")
         for key in learned_raw:
             if key not in _LEARNED_KEYS:
-                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram, public_ngram, hold_only, min_words)")
+                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram, public_ngram, hold_only, min_words, cascade)")
         hold_only = learned_raw.get("hold_only", [])
         if not isinstance(hold_only, list) or not set(hold_only) <= set(CATEGORIES):
             raise fail("learned.hold_only", f"must be a list drawn from: {', '.join(CATEGORIES)}")
         min_words = learned_raw.get("min_words", 1)
         if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 1:
             raise fail("learned.min_words", "must be a positive integer")
+        cascade = learned_raw.get("cascade", 0.0)
+        if isinstance(cascade, bool) or not isinstance(cascade, (int, float)) or not 0 <= cascade <= 1:
+            raise fail("learned.cascade", "must be a number in [0, 1] (0: MiniLM on every prompt)")
         floor = learned_raw.get("floor", 0.5)
         if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
             raise fail("learned.floor", "must be a number in [0, 1]")
@@ -243,6 +251,7 @@ class Policy:
             learned_min_words=min_words,
             public_languages=public_langs,
             public_cuts=public_cuts,
+            learned_cascade=float(cascade),
         )
 
     def thresholds(self, surface: str) -> Mapping[str, Threshold]:

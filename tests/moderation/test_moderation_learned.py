@@ -124,3 +124,49 @@ def test_the_saved_minilm_classifier_scores_as_a_fit_at_load(mod):
     x = mod.learned.encoder.encode(["a fully naked model posing on a bed", "a fox in the snow", "一只猫"])
     assert list(fresh.classes_) == list(mod.learned.classifier.classes_)
     np.testing.assert_allclose(mod.learned.classifier.predict_proba(x), fresh.predict_proba(x), atol=1e-4)
+
+
+# -- the MiniLM cascade (learned.cascade, issue #10 latency) ----------------------------------------
+
+def test_the_cascade_cut_is_validated_and_defaults_to_minilm_on_every_prompt():
+    assert _policy().learned_cascade == 0.0
+    assert _policy(cascade=0.04).learned_cascade == 0.04
+    for bad in (1.5, -0.1, "yes", True):
+        with pytest.raises(PolicyError, match=r"learned\.cascade"):
+            _policy(cascade=bad)
+    assert Policy.load().learned_cascade > 0
+
+
+@pytest.fixture()
+def minilm_calls(mod, monkeypatch):
+    calls = []
+    original = mod.learned.scores
+    monkeypatch.setattr(mod.learned, "scores", lambda text: calls.append(text) or original(text))
+    return calls
+
+
+def test_minilm_is_skipped_on_a_prompt_the_cheaper_tiers_find_clearly_benign(mod, minilm_calls):
+    d = mod.check_text("a red apple on a wooden table")
+    assert d.allowed and minilm_calls == []
+
+
+def test_minilm_runs_when_a_rule_scored_or_an_n_gram_model_is_uncertain(mod, minilm_calls):
+    mod.check_text("a sexy woman posing on a beach at sunset")  # a rule scores 'sexy' (review, not block)
+    assert len(minilm_calls) == 1
+    text = "a picture of a schoolkid in a sexual pose"  # no rule; the n-gram models are not sure
+    norm = normalize(text)
+    cheap = [("char", 0.0, mod.learned.char_model.scores(norm.text))]
+    assert mod.cascade_score({}, cheap, mod._public_scores(norm.text, "latin")) >= mod.policy.learned_cascade
+    mod.check_text(text)
+    assert len(minilm_calls) == 2
+
+
+def test_with_the_cascade_at_zero_minilm_runs_on_every_latin_prompt(mod):
+    import dataclasses
+
+    calls = []
+    learned = dataclasses.replace(mod.learned)
+    learned.scores = lambda text: calls.append(text) or mod.learned.scores(text)
+    m = Moderator(dataclasses.replace(mod.policy, learned_cascade=0.0), mod.lexicon, learned, None)
+    m.check_text("a watercolor painting of a lighthouse on a cliff at dawn")
+    assert len(calls) == 1

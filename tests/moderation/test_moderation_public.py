@@ -119,10 +119,9 @@ def test_no_benign_prompt_of_the_prompt_sets_suspends_an_account(mod, public):
     assert [d.reason for d in decisions if would_suspend(d)] == []
 
 
-@pytest.mark.xfail(strict=True, reason="not met: 2 of 3220 COLD dev comments hit the rule tier's sexual/minors "
-                   "combination: '少女' with the Weibo emoticons '[爱][爱]' read as '爱爱', and '性感' with '孩子' "
-                   "in one sentence (the 'cp' = couple-pairing ones are fixed)")
 def test_no_benign_cold_comment_suspends_an_account(public):
+    # Met since emoticon tags are not joined into words ('[爱][爱]' is not '爱爱') and an ambiguous
+    # sexual word ('性感') combines with a minor only in one short phrase of one sentence.
     assert [r["text"] for r, d in public.cold if not r["offensive"] and would_suspend(d)] == []
 
 
