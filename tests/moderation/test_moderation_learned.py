@@ -123,7 +123,10 @@ def test_the_saved_minilm_classifier_scores_as_a_fit_at_load(mod):
     fresh = fit_minilm_classifier(mod.learned.encoder, load_training_set())
     x = mod.learned.encoder.encode(["a fully naked model posing on a bed", "a fox in the snow", "一只猫"])
     assert list(fresh.classes_) == list(mod.learned.classifier.classes_)
-    np.testing.assert_allclose(mod.learned.classifier.predict_proba(x), fresh.predict_proba(x), atol=1e-4)
+    # The train.jsonl digest (checked at load) is what catches a stale cache; this checks that the
+    # file is a fit of that data. MiniLM's embeddings differ slightly between CPUs (AVX2 / AVX512
+    # kernels), and the fit amplifies that: 0.015 in probability between two of our hosts.
+    np.testing.assert_allclose(mod.learned.classifier.predict_proba(x), fresh.predict_proba(x), atol=0.05)
 
 
 # -- the MiniLM cascade (learned.cascade, issue #10 latency) ----------------------------------------
