@@ -23,14 +23,17 @@ import bisect
 import io
 import ipaddress
 import json
-import multiprocessing
+import os
 import random
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -107,9 +110,9 @@ FULL_WINDOW_S = 2.0
 PROBE_INTERVAL_S = 0.1
 
 
-def _probe(url: str, key: str, seconds: float, out) -> None:
-    """Another partner, in its own process: GET /v1/models ten times a second for ``seconds``; send
-    back (monotonic start, ms) pairs. The load's own 32 threads share one interpreter lock, so their
+def _probe(url: str, key: str, seconds: float) -> list[tuple[float, float]]:
+    """Another partner, in its own process: GET /v1/models ten times a second for ``seconds``; return
+    (monotonic start, ms) pairs. The load's own threads share one interpreter lock, so their
     timings include waits in the load generator itself; this client's do not."""
     session, samples = requests.Session(), []
     stop = time.monotonic() + seconds
@@ -123,8 +126,14 @@ def _probe(url: str, key: str, seconds: float, out) -> None:
         except requests.RequestException:
             pass
         time.sleep(max(0.0, PROBE_INTERVAL_S - (time.monotonic() - started)))
-    out.send(samples)
-    out.close()
+    return samples
+
+
+def _start_probe(url: str, key: str, seconds: float) -> subprocess.Popen:
+    """Run _probe in a separate interpreter (this file with --probe); the key travels in the environment."""
+    return subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--probe", "--url", url,
+                             "--seconds", str(seconds)], env={**os.environ, "HALLMARK_LOAD_KEY": key},
+                            stdout=subprocess.PIPE, text=True)
 
 
 class Load:
@@ -293,20 +302,19 @@ class Load:
         self.wait_ready()
         started = time.monotonic()
         deadline = self.deadline = started + self.seconds
-        receive, send = multiprocessing.Pipe(duplex=False)
-        probe = multiprocessing.get_context("spawn").Process(target=_probe, args=(self.url, self.key, self.seconds, send),
-                                                             daemon=True)
-        probe.start()
+        probe = _start_probe(self.url, self.key, self.seconds)
         threads = [threading.Thread(target=self._client, args=(deadline,), daemon=True) for _ in range(self.clients)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(max(0.0, deadline + DEADLINE_GRACE_S + 5 - time.monotonic()))  # requests end by then
         self.report.seconds = time.monotonic() - started
-        samples = receive.recv() if receive.poll(DEADLINE_GRACE_S + 30) else []
-        probe.join(5)
-        if probe.is_alive():
+        try:
+            out, _ = probe.communicate(timeout=DEADLINE_GRACE_S + 30)
+            samples = json.loads(out or "[]")
+        except (subprocess.TimeoutExpired, ValueError):
             probe.kill()
+            samples = []
         full = sorted(self.queue_full_at)
         for at, ms in samples:  # CLOCK_MONOTONIC is one clock for every process on the host
             self.report.probe_ms.append(ms)
@@ -327,13 +335,21 @@ def run(url: str, key: str, *, clients: int = 32, seconds: float = 60, max_jobs:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
-    parser.add_argument("--key", required=True, help="an API key with the images and moderation scopes")
+    parser.add_argument("--key", default=os.environ.get("HALLMARK_LOAD_KEY"),
+                        help="an API key with the images and moderation scopes (or HALLMARK_LOAD_KEY)")
+    parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)  # the separate client (_probe)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--max-jobs", type=int, default=48, help="jobs created at most (the drain must finish)")
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--drain", type=float, default=600, help="seconds to wait for the jobs to end")
     args = parser.parse_args()
+    if not args.key:
+        parser.error("--key (or HALLMARK_LOAD_KEY) is required")
+    if args.probe:
+        _loopback_only(args.url)
+        print(json.dumps(_probe(args.url.rstrip("/"), args.key, min(args.seconds, 600))))
+        return
     report = run(args.url, args.key, clients=min(args.clients, 64), seconds=min(args.seconds, 600),
                  max_jobs=args.max_jobs, max_requests=args.max_requests, drain_s=min(args.drain, 1800))
     figures = report.as_dict()
