@@ -103,18 +103,17 @@ def gather(leader: Attempt) -> list[Attempt]:
         candidates = (Job.objects.filter(status=Status.QUEUED, kind=job.kind, size=job.size, cancel_requested=False,
                                          n__lte=limit - images)
                       .exclude(decisions=[]).exclude(timings__has_key="solo")
-                      .exclude(pk__in=[a.job.pk for a in batch]).order_by("created").values_list("pk", flat=True))
-        for job_id in list(candidates[: limit - images]):
+                      .exclude(pk__in=[a.job.pk for a in batch]).order_by("created").values_list("pk", "n"))
+        for job_id, n in list(candidates[: limit - images]):
+            if images + n > limit:  # checked before the claim: a claim spends one of the job's attempts
+                continue
             try:
                 claimed = services.job_claim(job_id=job_id)
             except services.JobBusy:
                 continue
             if isinstance(claimed, Attempt):
-                if images + claimed.job.n > limit:  # grew meanwhile? (n never changes; defensive)
-                    services.job_drop_lease(job_id=job_id)
-                    continue
                 batch.append(claimed)
-                images += claimed.job.n
+                images += n
         if images >= limit or time.monotonic() >= deadline:
             return batch
         time.sleep(0.05)
