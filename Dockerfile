@@ -20,4 +20,8 @@ RUN HALLMARK_ENV=demo DJANGO_SECRET_KEY=build STATIC_ROOT=/app/static python man
     && rm -rf /app/var
 ENV STATIC_ROOT=/app/static
 EXPOSE 8000
-CMD ["gunicorn", "--chdir", "platform", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "8", "--timeout", "330", "hallmark.wsgi"]
+# Web processes: gunicorn reads WEB_CONCURRENCY (about one per core); each has HALLMARK_WEB_CPU_SLOTS
+# (default 1) slot for decoding, verifying and moderating. Threads are many and cheap: a thread
+# waiting for a slot or on a bounded sync wait must not make GET /v1/models queue (issue #13).
+ENV WEB_CONCURRENCY=2
+CMD ["gunicorn", "--chdir", "platform", "--bind", "0.0.0.0:8000", "--threads", "32", "--timeout", "330", "hallmark.wsgi"]

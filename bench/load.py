@@ -6,6 +6,7 @@ itself. Prints figures, asserts nothing (tests/platform/test_load.py runs it bri
 
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000 --key $KEY             # the demo
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000 --key $KEY --clients 32 --seconds 60
+    bash bench/load-servers.sh demo|stack      # starts the demo or the PostgreSQL stack, loads it, stops it
 
 Reported: 5xx answers; refused answers (429) and how many lacked Retry-After; jobs still
 non-terminal after the drain; p50/p99 of GET /v1/models overall, while this run's jobs were

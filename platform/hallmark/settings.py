@@ -293,6 +293,11 @@ HALLMARK = {
     "VERIFY_MAX_BYTES": env.int("HALLMARK_VERIFY_MAX_BYTES", default=20 * 1024 * 1024),
     "VERIFY_MAX_PIXELS": env.int("HALLMARK_VERIFY_MAX_PIXELS", default=4096 * 4096),
     "VERIFY_RATE_PER_MINUTE": env.int("HALLMARK_VERIFY_RATE_PER_MINUTE", default=30),
+    # Per web process: how many requests may decode, verify or moderate at once (jobs.cpu_slots),
+    # and how long one waits for a slot before a 429 server_busy. Web processes x slots about the
+    # cores: more buys no throughput, only a longer wait for every light request (bench/load.py).
+    "WEB_CPU_SLOTS": env.int("HALLMARK_WEB_CPU_SLOTS", default=1),
+    "WEB_CPU_WAIT_S": env.float("HALLMARK_WEB_CPU_WAIT_S", default=5.0),
     # Trust and safety: strikes and suspensions (trust/enforcement.yaml when empty), how long a
     # held request waits for a reviewer, how often the audit head is signed.
     "ENFORCEMENT_POLICY": env.str("HALLMARK_ENFORCEMENT_POLICY", default="") or None,

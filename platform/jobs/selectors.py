@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from django.conf import settings
 
 from . import intake, runtime
+from .cpu_slots import cpu_slot
 from .models import Image
 
 if TYPE_CHECKING:  # the C2PA library takes seconds to load; it is imported on the first verification
@@ -38,14 +39,16 @@ def verify_upload(upload: BinaryIO) -> Verification:
         intake.UploadRejected: the file is empty, over HALLMARK_VERIFY_MAX_BYTES (``file_too_large``,
             refused before it is read whole), over HALLMARK_VERIFY_MAX_PIXELS (read from the header)
             or not a readable PNG, JPEG or WebP image.
+        cpu_slots.ServerBusy: this web process's CPU slots stayed taken (429).
     """
     from provenance.verify import MAX_PIXELS, verify  # noqa: PLC0415  (not a cycle: the C2PA library loads on first use)
 
     cfg = settings.HALLMARK
     data = intake.read_capped(upload, max_bytes=cfg["VERIFY_MAX_BYTES"], param="file", too_large="file_too_large")
-    picture, _notes = intake.decode(data, param="file", max_pixels=min(MAX_PIXELS, cfg["VERIFY_MAX_PIXELS"]))
-    verdict = verify(data, trust_anchors=runtime.trust_anchors(), image=picture.convert("RGB"),
-                     watermark_keys=runtime.watermark_keys())
+    with cpu_slot():
+        picture, _notes = intake.decode(data, param="file", max_pixels=min(MAX_PIXELS, cfg["VERIFY_MAX_PIXELS"]))
+        verdict = verify(data, trust_anchors=runtime.trust_anchors(), image=picture.convert("RGB"),
+                         watermark_keys=runtime.watermark_keys())
     # resolved_record_id ignores the id of a tampered (invalid) manifest and falls back to the watermark.
     record_id = verdict.resolved_record_id
     image = Image.objects.select_related("job").filter(record_id=record_id).first() if record_id else None

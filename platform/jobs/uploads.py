@@ -7,11 +7,13 @@ from __future__ import annotations
 from django.conf import settings
 
 from . import intake
+from .cpu_slots import cpu_slot
 
 
 def accept(image, *, mask=None, kind: str) -> intake.Canonical:
-    """Return the canonical picture of an edit's, variation's or restyle's upload; raise UploadRejected."""
+    """Return the canonical picture of an edit's, variation's or restyle's upload; raise UploadRejected (or ServerBusy)."""
     limit = settings.HALLMARK["MAX_UPLOAD_BYTES"]
     data = intake.read_capped(image, max_bytes=limit, param="image")
     mask_data = None if mask is None else intake.read_capped(mask, max_bytes=limit, param="mask")
-    return intake.intake(data, mask=mask_data, edit=kind == "edit")
+    with cpu_slot():
+        return intake.intake(data, mask=mask_data, edit=kind == "edit")

@@ -22,6 +22,7 @@ from accounts.models import SCOPE_IMAGES, SCOPE_MODERATION, ApiKey
 
 from . import files, runtime, selectors, services, uploads
 from .admission import NotAdmitted, admit, assert_gpu_capacity
+from .cpu_slots import cpu_slot
 from .errors import ApiError
 from .models import Image, Job
 from .serializers import EditIn, GenerationIn, JobIn, ModerationIn, RestyleIn, VariationIn, VerifyIn
@@ -201,7 +202,9 @@ class ModerationsView(_ScopedView):
         serializer = ModerationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         admit(user=request.user, key=_api_key(request), scope=SCOPE_MODERATION)
-        results = runtime.ready_moderator().moderate(serializer.validated_data["input"])
+        moderator = runtime.ready_moderator()
+        with cpu_slot():
+            results = moderator.moderate(serializer.validated_data["input"])
         return Response({"id": f"modr-{int(time.time() * 1000)}", "model": "hallmark-moderation", "results": results})
 
 

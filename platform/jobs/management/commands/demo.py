@@ -81,13 +81,17 @@ class Command(BaseCommand):
 
     def _serve(self, port: int) -> None:
         manage = str(ROOT / "manage.py")
+        # Everything shares this machine's cores, and the demo's "GPU" worker is the CPU: the workers
+        # run at a lower priority (nice 10) so the web server answers first (issue #13: GET /v1/models
+        # stays fast while the queue is full). Queued work only waits a little longer.
+        background = {"preexec_fn": lambda: os.nice(10)}
         workers = [
             subprocess.Popen([sys.executable, manage, "worker", "--queues", "safety", "--pool", "threads",
-                              "--concurrency", "2", "--hostname", "safety@%h"]),
+                              "--concurrency", "2", "--hostname", "safety@%h"], **background),
             subprocess.Popen([sys.executable, manage, "worker", "--queues", "gpu", "--pool", "solo",
-                              "--hostname", "gpu@%h"]),
+                              "--hostname", "gpu@%h"], **background),
             # Beat: signed audit checkpoints and expiry of held requests nobody reviewed.
-            subprocess.Popen([sys.executable, manage, "beat", "--loglevel", "WARNING"]),
+            subprocess.Popen([sys.executable, manage, "beat", "--loglevel", "WARNING"], **background),
         ]
         self.stdout.write(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C stops the web server and the workers)")
         try:
