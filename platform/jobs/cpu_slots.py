@@ -24,28 +24,17 @@ class ServerBusy(DomainError):
     kind = "limited"
 
 
-_lock = threading.Lock()
-_semaphore: threading.BoundedSemaphore | None = None
-_size = 0
-
-
-def _slots() -> threading.BoundedSemaphore:
-    global _semaphore, _size
-    size = max(1, settings.HALLMARK["WEB_CPU_SLOTS"])
-    with _lock:
-        if _semaphore is None or size != _size:  # a changed setting (tests) takes a fresh set
-            _semaphore, _size = threading.BoundedSemaphore(size), size
-        return _semaphore
+# Made once, when the views are imported (a setting changed later does not resize it).
+_SLOTS = threading.BoundedSemaphore(max(1, settings.HALLMARK["WEB_CPU_SLOTS"]))
 
 
 @contextmanager
 def cpu_slot() -> Iterator[None]:
     """Hold one of this process's CPU slots for the block; raise ServerBusy if none frees in time."""
-    slots = _slots()
-    if not slots.acquire(timeout=settings.HALLMARK["WEB_CPU_WAIT_S"]):
+    if not _SLOTS.acquire(timeout=settings.HALLMARK["WEB_CPU_WAIT_S"]):
         raise ServerBusy("The server is busy with other uploads and checks; try again shortly.",
                          code="server_busy", retry_after=1)
     try:
         yield
     finally:
-        slots.release()
+        _SLOTS.release()

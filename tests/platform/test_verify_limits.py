@@ -12,7 +12,7 @@ from PIL import Image
 
 # Every test here calls verify from 127.0.0.1: start each with no per-address counter left by
 # earlier tests (the schema fuzzing, the API tests), so only the rate-limit test meets the limit.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_counters")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_counters", "signing_keys")]
 
 
 def _rss() -> int:
