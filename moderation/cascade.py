@@ -68,10 +68,11 @@ def probe(mod: Moderator, text: str) -> tuple[float, str]:
     for h in mod.lexicon.scan(norm):
         scores[h.category] = max(scores[h.category], h.weight)
     script = "cjk" if norm.has_cjk else "latin"
+    text = mod.model_text(norm.text)
     cheap = []
     if script in mod.policy.char_languages and mod.learned.char_model is not None:
-        cheap.append(("char", 0.0, mod.learned.char_model.scores(norm.text)))
-    return mod.cascade_score(_with_parents(scores), cheap, mod._public_scores(norm.text, script)), script
+        cheap.append(("char", 0.0, mod.learned.char_model.scores(text)))
+    return mod.cascade_score(_with_parents(scores), cheap, mod._public_scores(text, script)), script
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -269,12 +269,17 @@ class CharNgramModel:
     bias: np.ndarray
 
     @classmethod
-    def train(cls, rows: list[tuple[str, str]] | None = None, *, c: float = 32.0,
-              ngram_range: tuple[int, int] = (1, 3)) -> "CharNgramModel":
+    def train(cls, rows: list[tuple[str, str]] | None = None, *, negatives: Sequence[str] | None = None,
+              c: float = 32.0, ngram_range: tuple[int, int] = (1, 3)) -> "CharNgramModel":
         """Fit the vectorizer and one classifier per category present in ``rows``.
 
         Args:
             rows: ``(text, label)`` pairs; ``data/train.jsonl`` when None.
+            negatives: Texts that are a negative for every category's classifier but do not
+                train the benign classifier; the COLD benign sample
+                (:func:`moderation.public_data.load_cold_benign`) when None. They are
+                chat comments, not prompts: as benign rows they taught the benign classifier
+                that prompt-shaped text is harmful (cross-validated FPR went up).
             c: Inverse L2 regularisation strength of each classifier.
             ngram_range: Character n-gram lengths.
 
@@ -288,8 +293,13 @@ class CharNgramModel:
         from .normalize import normalize
 
         rows = rows if rows is not None else load_training_set()
-        texts = [normalize(t).text for t, _ in rows]
-        y = [label for _, label in rows]
+        if negatives is None:
+            from .public_data import load_cold_benign
+
+            negatives = load_cold_benign()
+        n_rows = len(rows)
+        texts = [normalize(t).text for t, _ in rows] + [normalize(t).text for t in negatives]
+        y = [label for _, label in rows] + [BENIGN] * len(negatives)
         vec = TfidfVectorizer(analyzer="char", ngram_range=ngram_range, sublinear_tf=True, min_df=1,
                               lowercase=False, dtype=np.float32)
         x = vec.fit_transform(texts)
@@ -309,7 +319,7 @@ class CharNgramModel:
         if not labels:
             raise DataError("char-ngram model: no category has a training row")
         benign = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="liblinear")
-        benign.fit(x, np.asarray([lab == BENIGN for lab in y], dtype=int))
+        benign.fit(x[:n_rows], np.asarray([lab == BENIGN for lab in y[:n_rows]], dtype=int))
         cols.append(benign.coef_[0].astype(np.float32))
         biases.append(float(benign.intercept_[0]))
         weights = sparse.csr_matrix(np.stack(cols, axis=1))

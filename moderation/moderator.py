@@ -190,17 +190,18 @@ class Moderator:
         short = script == "latin" and len(norm.text.split()) < self.policy.learned_min_words
         if self.learned is not None and action != "block" and norm.text and not short:
             policy = self.policy
+            text = self.model_text(norm.text)
             cheap = []
             if script in policy.char_languages:
                 char = self.learned.char_model
                 if char is None:
                     # The policy relies on it for this script: fail closed.
                     raise GateUnavailable("character n-gram model not loaded")
-                cheap.append((CHAR_MODEL_NAME, policy.char_floor[script], char.scores(norm.text)))
-            public = self._public_scores(norm.text, script)
+                cheap.append((CHAR_MODEL_NAME, policy.char_floor[script], char.scores(text)))
+            public = self._public_scores(text, script)
             models = []
             if script in policy.learned_languages and self.needs_minilm(scores, cheap, public):
-                models.append((MODEL_NAME, policy.learned_floor, self.learned.scores(norm.text)))
+                models.append((MODEL_NAME, policy.learned_floor, self.learned.scores(text)))
             for name, floor, probs in models + cheap:
                 for cat, p in probs.items():
                     if p >= floor and p > scores.get(cat, 0.0):
@@ -210,6 +211,16 @@ class Moderator:
             if public is not None:
                 self._apply_public(public, script, surface, scores, ev)
         return _with_parents(scores, ev), ev
+
+    def model_text(self, text: str) -> str:
+        """Return the normalised text the learned models score: the lexicon's benign contexts blanked.
+
+        Those phrases are known to be harmless ("sex education", "breast cancer", "kill the
+        process"), but an n-gram or embedding model still sees "sex" or "kill" in them: the
+        public model held "sex education diagram" for review before they were blanked.
+        """
+        assert self.lexicon is not None
+        return self.lexicon.mask_benign(text)
 
     def needs_minilm(self, rule_scores: Mapping[str, float], cheap: list[tuple[str, float, dict[str, float]]],
                      public: Mapping[str, float] | None) -> bool:

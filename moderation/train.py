@@ -10,13 +10,16 @@ What it does, in order:
    into train / validation / test before reading a label.
 2. Fits one logistic regression per head on the train part (:mod:`moderation.hashed_ngram`):
    ``sexual`` (I2P rows whose images were >= 30 % nude, and the hand-written sexual rows)
-   and ``hate`` (COLD offensive comments, and the hand-written hate rows).
+   and ``hate`` (COLD offensive comments, and the hand-written hate rows). Each head's
+   regularisation ``C`` is the one of ``C_GRID`` whose budgeted review cut (step 3) flags the
+   most validation positives.
 3. On the validation part only, chooses each head's review and block cut per script for
    a false-positive budget on benign prompts (Latin: T2I-CompBench; Chinese: COLD's
    non-offensive comments and the hand-written benign rows), and prints them as the
    YAML block that ``policy.yaml`` carries (copy it by hand: the policy stays human-edited).
 4. Writes the model to ``data/model/public-ngram.npz`` and the test parts to
    ``eval/public/`` (the rows the bench and the tests measure; never trained or tuned on),
+   the COLD benign sample the character n-gram model also trains on to ``data/cold-benign.jsonl``,
    and MiniLM's classifier over ``train.jsonl`` to ``data/model/minilm-logreg.npz`` (keyed by
    the file's sha256: loading uses it instead of encoding the training set, and ignores it
    once ``train.jsonl`` changes).
@@ -58,8 +61,10 @@ ACTS = (("sexual", "latin"), ("hate", "cjk"))
 BUDGETS = {("sexual", "latin", "t2i"): (0.004, 0.001), ("sexual", "latin", "lexica"): (0.02, 0.005),
            ("hate", "cjk", "cold"): (0.06, 0.01)}
 #: The character n-gram model's Chinese floor is reported against the same COLD comments.
-CHAR_FLOORS = (0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
-C = {"sexual": 2.0, "hate": 2.0}
+CHAR_FLOORS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+#: Inverse regularisation strengths tried per head. Each head keeps the one whose review cut
+#: (chosen within the budgets above) flags the most validation positives; a tie keeps the smaller.
+C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0)
 SEED = 0
 
 
@@ -99,37 +104,74 @@ def _script(text_key: str) -> str:
 
 
 def load_all() -> list[dict[str, Any]]:
-    """Return every row of every set with ``key`` (normalised text), ``script`` and ``split``."""
+    """Return every row of every set with ``key`` (normalised text), ``model_text``, ``script`` and ``split``."""
+    from .lexicon import Lexicon
+
+    lexicon = Lexicon.load()
     rows = pdata.load_i2p() + pdata.load_t2i() + pdata.load_cold() + _own_rows()
     for r in rows:
         r["key"] = pdata.key(r["text"])
         r["script"] = _script(r["key"])
+        # What the gate's models score (Moderator.model_text): benign contexts blanked.
+        r["model_text"] = lexicon.mask_benign(r["key"])
     return rows
 
 
-def fit(rows: list[dict[str, Any]], data_digest: str) -> HashedNgramModel:
-    """Fit the idf and every head on the train part of ``rows``."""
+def _features(rows: list[dict[str, Any]]) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Return the train part's tf-idf matrix, the idf and the kept feature indices."""
+    train = [r for r in rows if r["split"] == pdata.TRAIN]
+    counts = raw_counts([r["model_text"] for r in train])
+    idf, kept = fit_idf(counts)
+    return tfidf(counts, idf)[:, kept], idf, kept
+
+
+def _fit_head(x: Any, labels: list[int | None], c: float) -> tuple[np.ndarray, float, int, int]:
+    """Return ``(coef, intercept, positives, negatives)`` of one head's logistic regression."""
     from sklearn.linear_model import LogisticRegression
 
+    idx = np.flatnonzero([lab is not None for lab in labels])
+    y = np.asarray([labels[i] for i in idx])
+    clf = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=SEED)
+    clf.fit(x[idx], y)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), int(y.sum()), int(len(y) - y.sum())
+
+
+def fit(rows: list[dict[str, Any]], data_digest: str) -> HashedNgramModel:
+    """Fit the idf and every head on the train part of ``rows``, each head's C chosen on validation."""
     train = [r for r in rows if r["split"] == pdata.TRAIN]
-    counts = raw_counts([r["key"] for r in train])
-    idf, kept = fit_idf(counts)
-    x = tfidf(counts, idf)[:, kept]
-    cols, bias = [], []
+    val = [r for r in rows if r["split"] == pdata.VALIDATION]
+    x, idf, kept = _features(rows)
+    xv = tfidf(raw_counts([r["model_text"] for r in val]), idf)[:, kept]
+    cols, bias, chosen = [], [], {}
     for head in HEADS:
         labels = [_head_label(head, r) for r in train]
-        idx = np.flatnonzero([lab is not None for lab in labels])
-        y = np.asarray([labels[i] for i in idx])
-        clf = LogisticRegression(C=C[head], class_weight="balanced", solver="liblinear", max_iter=1000,
-                                 random_state=SEED)
-        clf.fit(x[idx], y)
-        cols.append(clf.coef_[0].astype(np.float32))
-        bias.append(float(clf.intercept_[0]))
-        print(f"  {head}: {int(y.sum())} positive / {int(len(y) - y.sum())} negative training rows", flush=True)
-    meta = {"data_sha256": data_digest, "heads": list(HEADS), "C": C, "seed": SEED, "min_df": 2,
+        best = None
+        for c in C_GRID:
+            coef, b, n_pos, n_neg = _fit_head(x, labels, c)
+            probs = 1.0 / (1.0 + np.exp(-(np.asarray(xv @ coef, dtype=np.float64).ravel() + b)))
+            recall, review = _validation_recall(head, probs, val)
+            print(f"  {head} C {c:g}: review cut {review:.3f}, validation recall {recall:.3f}", flush=True)
+            if best is None or recall > best[0]:
+                best = (recall, c, coef, b)
+        _, c, coef, b = best
+        chosen[head] = c
+        cols.append(coef)
+        bias.append(b)
+        print(f"  {head}: C {c:g}; {n_pos} positive / {n_neg} negative training rows", flush=True)
+    meta = {"data_sha256": data_digest, "heads": list(HEADS), "C": chosen, "seed": SEED, "min_df": 2,
             "i2p_train_nudity": pdata.I2P_TRAIN_NUDITY, "rows_train": len(train)}
     return HashedNgramModel(heads=HEADS, idf=idf, features=kept.astype(np.int32),
                             weights=np.stack(cols, axis=1), bias=np.asarray(bias, dtype=np.float32), meta=meta)
+
+
+def _validation_recall(head: str, probs: np.ndarray, val: list[dict[str, Any]]) -> tuple[float, float]:
+    """Return ``(recall, review cut)``: the share of the head's validation positives at its budgeted review cut."""
+    script = dict(ACTS)[head]
+    pools = [name for (h, s, name) in BUDGETS if (h, s) == (head, script)]
+    review = max(cut_for_budget([p for p, r in zip(probs, val) if _pool(n, r)], BUDGETS[(head, script, n)][0])
+                 for n in pools)
+    pos = [p for p, r in zip(probs, val) if r["script"] == script and _head_label(head, r) == 1]
+    return sum(p >= review for p in pos) / max(len(pos), 1), review
 
 
 def _pool(name: str, r: dict[str, Any]) -> bool:
@@ -150,7 +192,7 @@ def choose_cuts(model: HashedNgramModel, rows: list[dict[str, Any]]) -> dict[str
     Each cut is the lowest that keeps every pool of its head within budget.
     """
     val = [r for r in rows if r["split"] == pdata.VALIDATION]
-    probs = model.scores_many([r["key"] for r in val])
+    probs = model.scores_many([r["model_text"] for r in val])
     cuts: dict[str, dict[str, dict[str, float]]] = {}
     for head, script in ACTS:
         j = model.heads.index(head)
@@ -177,18 +219,26 @@ def choose_cuts(model: HashedNgramModel, rows: list[dict[str, Any]]) -> dict[str
 def report_char_floor(rows: list[dict[str, Any]]) -> None:
     """Print the character n-gram model's flag rate on COLD's validation comments per Chinese floor.
 
-    That model is trained at load on ``train.jsonl`` alone; its ``char_ngram.floor.cjk`` in the
-    policy is read off this table (a budget of 5 % of non-offensive comments: its hits block).
+    That model is trained at load on ``train.jsonl`` and the COLD benign sample (train part only,
+    never these validation comments); its ``char_ngram.floor.cjk`` in the policy is read off this
+    table (a budget of 5 % of non-offensive comments: its hits block).
     """
     from .learned import CharNgramModel
 
     model = CharNgramModel.train()
     val = [r for r in rows if r["split"] == pdata.VALIDATION and r["source"].startswith("cold")]
-    top = model.scores_many([r["key"] for r in val]).max(axis=1)
+    top = model.scores_many([r["model_text"] for r in val]).max(axis=1)
     off = np.asarray([r["offensive"] for r in val])
     for floor in CHAR_FLOORS:
         print(f"  char-ngram cjk floor {floor}: flags {np.mean(top[~off] >= floor):.3f} of non-offensive, "
               f"{np.mean(top[off] >= floor):.3f} of offensive COLD validation comments", flush=True)
+
+
+def write_cold_benign(rows: list[dict[str, Any]]) -> None:
+    """Write the COLD benign sample the character n-gram model trains on (:func:`public_data.cold_benign_sample`)."""
+    with open(pdata.COLD_BENIGN_PATH, "w", encoding="utf-8") as fh:
+        for text in pdata.cold_benign_sample(rows):
+            fh.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
 
 
 def write_test_parts(rows: list[dict[str, Any]], out: Path) -> None:
@@ -208,10 +258,14 @@ def write_test_parts(rows: list[dict[str, Any]], out: Path) -> None:
 
 
 def data_digest() -> str:
-    """Return one sha256 over every input file (what the artefact was trained from)."""
+    """Return one sha256 over every input file (what the artefact was trained from), lexicons included."""
     h = hashlib.sha256()
+    from .lexicon import DATA_DIR
+
+    # The lexicons too: their benign contexts are blanked in what the model trains on.
     for path in (pdata.DATASETS / "i2p.csv", pdata.DATASETS / "t2i-compbench-prompts.tsv",
-                 pdata.DATASETS / "cold-train.csv", pdata.DATASETS / "cold-dev.csv", TRAIN_PATH):
+                 pdata.DATASETS / "cold-train.csv", pdata.DATASETS / "cold-dev.csv", TRAIN_PATH,
+                 *sorted((DATA_DIR / "lexicon").glob("*.yaml"))):
         h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -233,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(rows, data_digest())
     print("cuts (validation part)", flush=True)
     cuts = choose_cuts(model, rows)
+    sample_same = [{"text": t} for t in pdata.cold_benign_sample(rows)] == [
+        {"text": t} for t in (pdata.load_cold_benign() if pdata.COLD_BENIGN_PATH.exists() else [])]
+    if not args.check:
+        write_cold_benign(rows)
     print("character n-gram model (trained at load) on COLD validation", flush=True)
     report_char_floor(rows)
     print("\n# policy.yaml, learned.public_ngram.cuts (python -m moderation.train):")
@@ -244,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         same = (shipped.heads == model.heads and np.array_equal(shipped.features, model.features)
                 and np.allclose(shipped.weights, model.weights, atol=1e-6) and np.allclose(shipped.bias, model.bias))
         print("committed model matches" if same else "committed model differs from a fresh training run")
-        return 0 if same else 1
+        print("committed COLD benign sample matches" if sample_same else "committed COLD benign sample differs")
+        return 0 if same and sample_same else 1
     args.model.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.model)
     if args.model == MODEL_PATH:

