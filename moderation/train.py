@@ -287,8 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(rows, data_digest())
     print("cuts (validation part)", flush=True)
     cuts = choose_cuts(model, rows)
-    sample_same = [{"text": t} for t in pdata.cold_benign_sample(rows)] == [
-        {"text": t} for t in (pdata.load_cold_benign() if pdata.COLD_BENIGN_PATH.exists() else [])]
+    sample_same = pdata.COLD_BENIGN_PATH.exists() and pdata.cold_benign_sample(rows) == pdata.load_cold_benign()
     if not args.check:
         write_cold_benign(rows)
     print("character n-gram model (trained at load) on COLD validation", flush=True)

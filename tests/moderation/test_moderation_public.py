@@ -86,6 +86,14 @@ def test_the_shipped_model_was_trained_from_these_files():
         "data changed: rerun python -m moderation.train and copy its cuts into policy.yaml")
 
 
+@needs_data
+def test_training_reproduces_the_committed_artefacts(capsys):
+    # About 40 s: one full training run in memory, compared with the committed model and COLD sample.
+    from moderation.train import main
+
+    assert main(["--check"]) == 0, capsys.readouterr().out[-2000:]
+
+
 # -- calibration and policy -----------------------------------------------------------
 
 def test_a_cut_keeps_benign_scores_within_the_budget():
