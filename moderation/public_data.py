@@ -107,9 +107,9 @@ def load_cold() -> list[dict[str, Any]]:
     return train + dev
 
 
-#: Non-offensive COLD comments the character n-gram model also trains on as benign (its
-#: training set is otherwise train.jsonl's prompts, and chat-style Chinese about race,
-#: gender and region is what it wrongly flagged: 11.8 % of COLD's validation comments).
+#: Non-offensive COLD comments the character n-gram model also trains on, as negatives for
+#: every category (its training set is otherwise train.jsonl's prompts, and chat-style Chinese
+#: about race, gender and region is what it wrongly flagged: 11.8 % of COLD's validation comments).
 COLD_BENIGN_PATH = Path(__file__).parent / "data" / "cold-benign.jsonl"
 COLD_BENIGN_ROWS = 300
 
@@ -120,11 +120,11 @@ def cold_benign_sample(rows: list[dict[str, Any]], n: int = COLD_BENIGN_ROWS) ->
     Only comments in the train part under *every* split rule (bucket < 60): a COLD train row in
     buckets 60-79 validates the public model, and one in 80-99 would be a test row under
     ``train.jsonl``'s rule, so neither may train the character model. ``rows`` are
-    :func:`moderation.train.load_all`'s (COLD rows with their labels).
+    :func:`moderation.train.load_all`'s (with their labels and normalised ``key``).
     """
     # A comment COLD also labels offensive somewhere (its duplicates disagree) is not a clear negative.
-    offensive = {key(r["text"]) for r in rows if r["source"].startswith("cold") and r["offensive"]}
-    pool = sorted({key(r["text"]) for r in rows
+    offensive = {r["key"] for r in rows if r["source"].startswith("cold") and r["offensive"]}
+    pool = sorted({r["key"] for r in rows
                    if r["source"] == "cold-train" and not r["offensive"] and split_of(r["text"]) == TRAIN} - offensive,
                   key=lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest())
     return pool[:n]

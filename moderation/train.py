@@ -167,11 +167,19 @@ def fit(rows: list[dict[str, Any]], data_digest: str) -> HashedNgramModel:
 def _validation_recall(head: str, probs: np.ndarray, val: list[dict[str, Any]]) -> tuple[float, float]:
     """Return ``(recall, review cut)``: the share of the head's validation positives at its budgeted review cut."""
     script = dict(ACTS)[head]
-    pools = [name for (h, s, name) in BUDGETS if (h, s) == (head, script)]
-    review = max(cut_for_budget([p for p, r in zip(probs, val) if _pool(n, r)], BUDGETS[(head, script, n)][0])
-                 for n in pools)
+    review, _, _ = _budget_cuts(head, script, probs, val)
     pos = [p for p, r in zip(probs, val) if r["script"] == script and _head_label(head, r) == 1]
     return sum(p >= review for p in pos) / max(len(pos), 1), review
+
+
+def _budget_cuts(head: str, script: str, probs: np.ndarray,
+                 val: list[dict[str, Any]]) -> tuple[float, float, dict[str, list[float]]]:
+    """Return ``(review, block, pools)``: the lowest cuts that keep every benign pool of the head within budget."""
+    pools = {name: [p for p, r in zip(probs, val) if _pool(name, r)]
+             for (h, s, name) in BUDGETS if (h, s) == (head, script)}
+    review = max(cut_for_budget(pools[n], BUDGETS[(head, script, n)][0]) for n in pools)
+    block = max(review, max(cut_for_budget(pools[n], BUDGETS[(head, script, n)][1]) for n in pools))
+    return review, block, pools
 
 
 def _pool(name: str, r: dict[str, Any]) -> bool:
@@ -196,11 +204,7 @@ def choose_cuts(model: HashedNgramModel, rows: list[dict[str, Any]]) -> dict[str
     cuts: dict[str, dict[str, dict[str, float]]] = {}
     for head, script in ACTS:
         j = model.heads.index(head)
-        pools = {name: [p for p, r in zip(probs[:, j], val) if _pool(name, r)]
-                 for (h, s, name) in BUDGETS if (h, s) == (head, script)}
-        budgets = {name: BUDGETS[(head, script, name)] for name in pools}
-        review = max(cut_for_budget(pools[n], budgets[n][0]) for n in pools)
-        block = max(review, max(cut_for_budget(pools[n], budgets[n][1]) for n in pools))
+        review, block, pools = _budget_cuts(head, script, probs[:, j], val)
         cuts[head] = {script: {"review": review, "block": block}}
         pos = [p for p, r in zip(probs[:, j], val) if r["script"] == script and _head_label(head, r) == 1]
         rate = lambda xs, c: sum(x >= c for x in xs) / max(len(xs), 1)  # noqa: E731
@@ -234,10 +238,10 @@ def report_char_floor(rows: list[dict[str, Any]]) -> None:
               f"{np.mean(top[off] >= floor):.3f} of offensive COLD validation comments", flush=True)
 
 
-def write_cold_benign(rows: list[dict[str, Any]]) -> None:
-    """Write the COLD benign sample the character n-gram model trains on (:func:`public_data.cold_benign_sample`)."""
+def write_cold_benign(sample: list[str]) -> None:
+    """Write the COLD negatives the character n-gram model trains on (:func:`public_data.cold_benign_sample`)."""
     with open(pdata.COLD_BENIGN_PATH, "w", encoding="utf-8") as fh:
-        for text in pdata.cold_benign_sample(rows):
+        for text in sample:
             fh.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
 
 
@@ -287,9 +291,10 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(rows, data_digest())
     print("cuts (validation part)", flush=True)
     cuts = choose_cuts(model, rows)
-    sample_same = pdata.COLD_BENIGN_PATH.exists() and pdata.cold_benign_sample(rows) == pdata.load_cold_benign()
+    sample = pdata.cold_benign_sample(rows)
+    sample_same = pdata.COLD_BENIGN_PATH.exists() and sample == pdata.load_cold_benign()
     if not args.check:
-        write_cold_benign(rows)
+        write_cold_benign(sample)
     print("character n-gram model (trained at load) on COLD validation", flush=True)
     report_char_floor(rows)
     print("\n# policy.yaml, learned.public_ngram.cuts (python -m moderation.train):")
