@@ -16,7 +16,9 @@ that cut on rows no model it judges was fitted on:
 
 A harmful row is *decided by MiniLM* when the gate flags it with MiniLM and allows it without.
 The cut is the highest (3 decimals) that keeps every such row (so validation recall does not
-drop); the command prints, per candidate cut, the rows it would lose, the share of Latin
+drop), and no higher than ``2 * learned.mean_floor - 1`` where that is set: a mean of the two
+models at the floor needs the character model's probability at that bound at least, so a lower
+cut cannot lose a row on any data, seen or not. The command prints, per candidate cut, the rows it would lose, the share of Latin
 prompts that skip MiniLM, and the benign false positives it removes. Copy the cut into
 ``policy.yaml`` by hand, like the other cuts.
 """
@@ -112,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     benign_fp = [r for r in val if not r["harmful"] and r["flag_with"] and not r["flag_without"]]
     print(f"benign validation rows flagged only because of MiniLM: {len(benign_fp)}")
     cut = math.floor(min((r["g"] for r in decisive), default=1.0) * 1000) / 1000
+    mean_floor = policy.learned_mean_floor
+    if mean_floor is not None:
+        bound = round(2 * mean_floor - 1, 3)
+        print(f"validation allows {cut:.3f}; lossless on any data under mean_floor {mean_floor:g}: up to {bound:.3f}")
+        cut = min(cut, bound)
     print("\n| cut | MiniLM-decided harmful rows lost | Latin prompts skipping MiniLM | MiniLM-only benign flags removed |")
     print("|---|---|---|---|")
     for c in sorted(set(CANDIDATES) | {cut}):

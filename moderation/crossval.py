@@ -105,6 +105,7 @@ def main() -> None:
     policy = Policy.load()
     floors = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
     mini_floors = (0.5, 0.6, 0.7, 0.8, 1.1)
+    mean_floors = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
     agg: dict[tuple, list] = {}
     for seed in range(args.seeds):
         rows, rule, char, mini = out_of_fold(args.folds, seed)
@@ -116,14 +117,19 @@ def main() -> None:
             for g in mini_floors:
                 agg.setdefault(("char + minilm", f, g), []).append(
                     judge(policy, rows, rule, char, f, f, extra=mini, extra_floor=g))
+        # learned.mean_floor: on English both models run and their mean counts (Chinese: char alone, at the policy's cjk floor).
+        is_en = np.array([not _CJK.search(t) for t, _ in rows])[:, None]
+        mean = np.where(is_en, (char + mini) / 2, char)
+        for f in mean_floors:
+            agg.setdefault(("mean(char,mini)", f, "-"), []).append(judge(policy, rows, rule, mean, f, policy.char_floor["cjk"]))
     print(f"{args.folds}-fold stratified CV x {args.seeds} seeds on train.jsonl: rules + out-of-fold learned "
           "scores, policy thresholds; minilm runs on English only (floor 1.1 = off)")
-    print(f"{'models':14} {'char floor':>10} {'minilm floor':>12} {'en recall':>9} {'en FPR':>7} "
+    print(f"{'models':15} {'char floor':>10} {'minilm floor':>12} {'en recall':>9} {'en FPR':>7} "
           f"{'zh recall':>9} {'zh FPR':>7}")
     for key, runs in agg.items():
         en = np.mean([r["en"][0] for r in runs]), np.mean([r["en"][2] for r in runs])
         zh = np.mean([r["zh"][0] for r in runs]), np.mean([r["zh"][2] for r in runs])
-        print(f"{key[0]:14} {key[1]!s:>10} {key[2]!s:>12} {en[0]:9.3f} {en[1]:7.3f} {zh[0]:9.3f} {zh[1]:7.3f}")
+        print(f"{key[0]:15} {key[1]!s:>10} {key[2]!s:>12} {en[0]:9.3f} {en[1]:7.3f} {zh[0]:9.3f} {zh[1]:7.3f}")
     r = runs[0]
     print(f"n: en {r['en'][1]} harmful / {r['en'][3]} benign; zh {r['zh'][1]} harmful / {r['zh'][3]} benign")
 

@@ -227,6 +227,8 @@ class LinearSoftmax:
 
 
 CHAR_MODEL_NAME = "learned:char-ngram-logreg"
+#: The rule name when a score is the mean of MiniLM's and the character n-gram model's (``learned.mean_floor``).
+MEAN_MODEL_NAME = "learned:minilm+char-ngram-mean"
 
 
 def _family(label: str) -> str:

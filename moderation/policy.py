@@ -19,7 +19,7 @@ from .errors import PolicyError
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
 
 _TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description", "learned"}
-_LEARNED_KEYS = {"floor", "languages", "char_ngram", "public_ngram", "hold_only", "min_words", "cascade"}
+_LEARNED_KEYS = {"floor", "languages", "char_ngram", "public_ngram", "hold_only", "min_words", "cascade", "mean_floor"}
 _PUBLIC_KEYS = {"languages", "cuts"}
 _CHAR_KEYS = {"floor", "languages"}
 _LIMIT_KEYS = {"max_text_chars", "max_image_pixels", "max_image_bytes"}
@@ -86,6 +86,11 @@ class Policy:
             uncertain: a rule scored something, or a character n-gram or public-model
             probability is at least this cut (chosen by ``python -m moderation.cascade``
             on validation rows). 0 runs MiniLM on every prompt it is configured for.
+        learned_mean_floor: Where MiniLM and the character n-gram model both score a
+            prompt, a category's learned score is the mean of their two probabilities,
+            counted from this floor (``learned_floor`` and ``char_floor`` then apply only in
+            ``learned_hold_only`` categories, and wherever one model runs alone). None: each
+            model counts alone at its floor.
     """
 
     version: str
@@ -102,6 +107,7 @@ class Policy:
     public_languages: tuple[str, ...] = ()
     public_cuts: Mapping[str, Mapping[str, Mapping[str, float]]] = field(default_factory=dict)
     learned_cascade: float = 0.0
+    learned_mean_floor: float | None = None
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Policy":
@@ -170,7 +176,7 @@ class Policy:
             raise fail("learned", "must be a mapping")
         for key in learned_raw:
             if key not in _LEARNED_KEYS:
-                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram, public_ngram, hold_only, min_words, cascade)")
+                raise fail(f"learned.{key}", "unknown key (allowed: floor, languages, char_ngram, public_ngram, hold_only, min_words, cascade, mean_floor)")
         hold_only = learned_raw.get("hold_only", [])
         if not isinstance(hold_only, list) or not set(hold_only) <= set(CATEGORIES):
             raise fail("learned.hold_only", f"must be a list drawn from: {', '.join(CATEGORIES)}")
@@ -180,6 +186,10 @@ class Policy:
         cascade = learned_raw.get("cascade", 0.0)
         if isinstance(cascade, bool) or not isinstance(cascade, (int, float)) or not 0 <= cascade <= 1:
             raise fail("learned.cascade", "must be a number in [0, 1] (0: MiniLM on every prompt)")
+        mean_floor = learned_raw.get("mean_floor")
+        if mean_floor is not None and (isinstance(mean_floor, bool) or not isinstance(mean_floor, (int, float))
+                                       or not 0 <= mean_floor <= 1):
+            raise fail("learned.mean_floor", "must be a number in [0, 1] or null (each model alone at its floor)")
         floor = learned_raw.get("floor", 0.5)
         if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
             raise fail("learned.floor", "must be a number in [0, 1]")
@@ -252,6 +262,7 @@ class Policy:
             public_languages=public_langs,
             public_cuts=public_cuts,
             learned_cascade=float(cascade),
+            learned_mean_floor=None if mean_floor is None else float(mean_floor),
         )
 
     def thresholds(self, surface: str) -> Mapping[str, Threshold]:

@@ -43,8 +43,10 @@ def test_a_learned_only_severe_hit_is_held_not_blocked(tmp_path):
     from moderation.policy import DEFAULT_POLICY_PATH
 
     policy = tmp_path / "policy.yaml"
-    # And the cascade off: the character n-gram model finds "a child" clearly benign, so MiniLM would not run.
+    # And the cascade off: the character n-gram model finds "a child" clearly benign, so MiniLM would not run;
+    # and MiniLM alone at its floor, not its mean with that model.
     text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8").replace("min_words: 3", "min_words: 1")
+    text = re.sub(r"(?m)^  mean_floor: [0-9.]+$", "  mean_floor: null", text)
     policy.write_text(re.sub(r"(?m)^  cascade: [0-9.]+$", "  cascade: 0", text), encoding="utf-8")
     m = Moderator.load(policy, learned=True)
     d = m.check_text("a child")

@@ -173,3 +173,53 @@ def test_with_the_cascade_at_zero_minilm_runs_on_every_latin_prompt(mod):
     m = Moderator(dataclasses.replace(mod.policy, learned_cascade=0.0), mod.lexicon, learned, None)
     m.check_text("a watercolor painting of a lighthouse on a cliff at dawn")
     assert len(calls) == 1
+
+
+# -- learned.mean_floor: on Latin text both models' mean counts ---------------------------------------
+
+def test_mean_floor_is_validated_and_defaults_to_each_model_alone():
+    assert _policy().learned_mean_floor is None
+    assert _policy(mean_floor=0.55).learned_mean_floor == 0.55
+    for bad in (1.5, -0.1, "high", True):
+        with pytest.raises(PolicyError, match=r"learned\.mean_floor"):
+            _policy(mean_floor=bad)
+    assert Policy.load().learned_mean_floor is not None
+
+
+def test_where_both_models_score_a_latin_prompt_the_score_is_their_mean(mod):
+    from moderation.learned import MEAN_MODEL_NAME
+
+    text = "a girl sitting alone thinking about ending it all"  # no rule matches; written for this test
+    masked = mod.model_text(normalize(text).text)
+    mean = (mod.learned.scores(masked)["self-harm"] + mod.learned.char_model.scores(masked)["self-harm"]) / 2
+    d = mod.check_text(text)
+    assert mean >= mod.policy.learned_mean_floor
+    assert d.rule == MEAN_MODEL_NAME and d.tier == "learned"
+    assert d.scores["self-harm"] == pytest.approx(mean, abs=1e-4)
+
+
+def test_without_a_mean_floor_each_model_counts_alone_at_its_own_floor(mod):
+    import dataclasses
+
+    text = "a girl sitting alone thinking about ending it all"
+    masked = mod.model_text(normalize(text).text)
+    mini, char = mod.learned.scores(masked)["self-harm"], mod.learned.char_model.scores(masked)["self-harm"]
+    alone = Moderator(dataclasses.replace(mod.policy, learned_mean_floor=None), mod.lexicon, mod.learned, None)
+    d = alone.check_text(text)
+    above = [p for p, floor in ((mini, mod.policy.learned_floor), (char, mod.policy.char_floor["latin"])) if p >= floor]
+    assert d.scores["self-harm"] == pytest.approx(max(above, default=0.0), abs=1e-4)
+
+
+def test_a_prompt_the_cascade_skips_could_not_reach_the_mean_floor(mod):
+    """Skipping MiniLM loses nothing: a mean at the floor needs char >= 2 * floor - 1 in some category."""
+    assert mod.policy.learned_cascade <= 2 * mod.policy.learned_mean_floor - 1
+
+
+def test_in_hold_only_categories_each_model_alone_still_counts_beside_the_mean(mod):
+    """The mean must not lower recall where a learned hit can only hold: MiniLM alone holds this one."""
+    text = "a preteen in a tiny bikini, glamour shot"  # written for this test; the char model scores it ~0
+    masked = mod.model_text(normalize(text).text)
+    mini, char = mod.learned.scores(masked)["sexual/minors"], mod.learned.char_model.scores(masked)["sexual/minors"]
+    assert (mini + char) / 2 < mod.policy.learned_mean_floor <= mini and mini >= mod.policy.learned_floor
+    d = mod.check_text(text)
+    assert d.action == "review" and d.rule == "learned:minilm-logreg" and d.evidence["sexual/minors"] == "learned"
