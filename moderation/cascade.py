@@ -18,8 +18,10 @@ A harmful row is *decided by MiniLM* when the gate flags it with MiniLM and allo
 The cut is the highest (3 decimals) that keeps every such row (so validation recall does not
 drop), and no higher than ``2 * learned.mean_floor - 1`` where that is set: a mean of the two
 models at the floor needs the character model's probability at that bound at least, so a lower
-cut cannot lose a row on any data, seen or not. The command prints, per candidate cut, the rows it would lose, the share of Latin
-prompts that skip MiniLM, and the benign false positives it removes. Copy the cut into
+cut cannot lose a mean-decided flag on any data, seen or not (in ``hold_only`` categories, where
+MiniLM alone still counts, only the validation rows vouch for it). The command prints, per
+candidate cut, the rows it would lose, the share of Latin prompts that skip MiniLM, and the
+benign false positives it removes. Copy the cut into
 ``policy.yaml`` by hand, like the other cuts.
 """
 

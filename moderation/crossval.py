@@ -117,11 +117,13 @@ def main() -> None:
             for g in mini_floors:
                 agg.setdefault(("char + minilm", f, g), []).append(
                     judge(policy, rows, rule, char, f, f, extra=mini, extra_floor=g))
-        # learned.mean_floor: on English both models run and their mean counts (Chinese: char alone, at the policy's cjk floor).
+        # learned.mean_floor: on English both models run and their mean counts; Chinese is the
+        # char model alone, at the policy's cjk floor.
         is_en = np.array([not _CJK.search(t) for t, _ in rows])[:, None]
         mean = np.where(is_en, (char + mini) / 2, char)
         for f in mean_floors:
-            agg.setdefault(("mean(char,mini)", f, "-"), []).append(judge(policy, rows, rule, mean, f, policy.char_floor["cjk"]))
+            agg.setdefault(("mean(char,mini)", f, "-"), []).append(
+                judge(policy, rows, rule, mean, f, policy.char_floor["cjk"]))
     print(f"{args.folds}-fold stratified CV x {args.seeds} seeds on train.jsonl: rules + out-of-fold learned "
           "scores, policy thresholds; minilm runs on English only (floor 1.1 = off)")
     print(f"{'models':15} {'char floor':>10} {'minilm floor':>12} {'en recall':>9} {'en FPR':>7} "

@@ -18,6 +18,11 @@ from .errors import PolicyError
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
 
+def _is_unit(value: object) -> bool:
+    """Return whether a YAML value is a number in [0, 1] (a bool is not a number here)."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value <= 1
+
+
 _TOP_KEYS = {"version", "on_unavailable", "deadline_s", "limits", "surfaces", "description", "learned"}
 _LEARNED_KEYS = {"floor", "languages", "char_ngram", "public_ngram", "hold_only", "min_words", "cascade", "mean_floor"}
 _PUBLIC_KEYS = {"languages", "cuts"}
@@ -184,14 +189,13 @@ class Policy:
         if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 1:
             raise fail("learned.min_words", "must be a positive integer")
         cascade = learned_raw.get("cascade", 0.0)
-        if isinstance(cascade, bool) or not isinstance(cascade, (int, float)) or not 0 <= cascade <= 1:
+        if not _is_unit(cascade):
             raise fail("learned.cascade", "must be a number in [0, 1] (0: MiniLM on every prompt)")
         mean_floor = learned_raw.get("mean_floor")
-        if mean_floor is not None and (isinstance(mean_floor, bool) or not isinstance(mean_floor, (int, float))
-                                       or not 0 <= mean_floor <= 1):
+        if mean_floor is not None and not _is_unit(mean_floor):
             raise fail("learned.mean_floor", "must be a number in [0, 1] or null (each model alone at its floor)")
         floor = learned_raw.get("floor", 0.5)
-        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
+        if not _is_unit(floor):
             raise fail("learned.floor", "must be a number in [0, 1]")
         langs = learned_raw.get("languages", ["latin"])
         if not isinstance(langs, list) or not set(langs) <= {"latin", "cjk"}:
@@ -208,7 +212,7 @@ class Policy:
         char_floor: dict[str, float] = {}
         for script in ("latin", "cjk"):
             v = char_floor_raw.get(script, 0.5)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+            if not _is_unit(v):
                 raise fail("learned.char_ngram.floor", "must be a number in [0, 1] or {latin: x, cjk: y}")
             char_floor[script] = float(v)
         if set(char_floor_raw) - {"latin", "cjk"}:
@@ -240,7 +244,7 @@ class Policy:
                 values: dict[str, float | None] = {}
                 for key in ("review", "block"):
                     v = rule.get(key)
-                    if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1):
+                    if v is not None and not _is_unit(v):
                         raise fail(f"{where}.{key}", "must be a number in [0, 1] or null")
                     values[key] = None if v is None else float(v)
                 if values["review"] is not None and values["block"] is not None and values["review"] > values["block"]:
