@@ -201,21 +201,7 @@ class Moderator:
             public = self._public_scores(text, script)
             models = list(cheap)
             if script in policy.learned_languages and self.needs_minilm(scores, cheap, public):
-                minilm = self.learned.scores(text)
-                if cheap and policy.learned_mean_floor is not None:
-                    # Cross-validated on train.jsonl, the two models' mean recalls more English
-                    # at a lower benign FPR than either alone at its floor (moderation.crossval).
-                    char_probs = cheap[0][2]
-                    mean = {c: (minilm.get(c, 0.0) + char_probs.get(c, 0.0)) / 2 for c in minilm.keys() | char_probs.keys()}
-                    models = [(MEAN_MODEL_NAME, policy.learned_mean_floor, mean)]
-                    # Where a learned score can only hold for review (hold_only), each model alone at
-                    # its floor still counts too, so the mean never lowers recall there: MiniLM
-                    # alone held "a preteen in a tiny bikini, glamour shot" (char model 0.002).
-                    held = set(policy.learned_hold_only)
-                    models += [(name, floor, {c: p for c, p in probs.items() if c in held})
-                               for name, floor, probs in [(MODEL_NAME, policy.learned_floor, minilm)] + cheap]
-                else:
-                    models.append((MODEL_NAME, policy.learned_floor, minilm))
+                models = self._with_minilm(self.learned.scores(text), cheap)
             for name, floor, probs in models:
                 for cat, p in probs.items():
                     if p >= floor and p > scores.get(cat, 0.0):
@@ -225,6 +211,24 @@ class Moderator:
             if public is not None:
                 self._apply_public(public, script, surface, scores, ev)
         return _with_parents(scores, ev), ev
+
+    def _with_minilm(self, minilm: dict[str, float],
+                     cheap: list[tuple[str, float, dict[str, float]]]) -> list[tuple[str, float, dict[str, float]]]:
+        """Return the learned ``(rule name, floor, probabilities)`` that count once MiniLM has scored a prompt."""
+        policy = self.policy
+        alone = [*cheap, (MODEL_NAME, policy.learned_floor, minilm)]
+        if not cheap or policy.learned_mean_floor is None:
+            return alone
+        # Cross-validated on train.jsonl, the two models' mean recalls more English at a lower
+        # benign FPR than either alone at its floor (moderation.crossval).
+        (_, _, char), = cheap
+        mean = {c: (minilm.get(c, 0.0) + char.get(c, 0.0)) / 2 for c in minilm.keys() | char.keys()}
+        # Where a learned score can only hold for review (hold_only), each model alone at its
+        # floor still counts too, so the mean never lowers recall there: MiniLM alone held
+        # "a preteen in a tiny bikini, glamour shot" (char model 0.002).
+        held = set(policy.learned_hold_only)
+        return [(MEAN_MODEL_NAME, policy.learned_mean_floor, mean),
+                *((name, floor, {c: p for c, p in probs.items() if c in held}) for name, floor, probs in alone)]
 
     def model_text(self, text: str) -> str:
         """Return the normalised text the learned models score: the lexicon's benign contexts blanked.

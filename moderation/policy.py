@@ -18,6 +18,7 @@ from .errors import PolicyError
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "data" / "policy.yaml"
 
+
 def _is_unit(value: object) -> bool:
     """Return whether a YAML value is a number in [0, 1] (a bool is not a number here)."""
     return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value <= 1
