@@ -94,6 +94,23 @@ def test_training_reproduces_the_committed_artefacts(capsys):
     assert main(["--check"]) == 0, capsys.readouterr().out[-2000:]
 
 
+def test_the_reproducibility_check_catches_a_moved_weight_or_cut(capsys):
+    # --check tolerates the last-bit rounding of other BLAS kernels, not a real change.
+    from moderation.hashed_ngram import HashedNgramModel
+    from moderation.train import WEIGHT_ATOL, _check
+
+    shipped = HashedNgramModel.load(PUBLIC_MODEL_PATH)
+    cuts = {h: {s: dict(c) for s, c in by.items()} for h, by in Policy.load().public_cuts.items()}
+    assert _check(PUBLIC_MODEL_PATH, shipped, cuts, True) == 0
+    assert _check(PUBLIC_MODEL_PATH, shipped, cuts, False) == 1
+    moved = HashedNgramModel.load(PUBLIC_MODEL_PATH)
+    moved.weights[7, 0] += 10 * WEIGHT_ATOL
+    assert _check(PUBLIC_MODEL_PATH, moved, cuts, True) == 1
+    cuts["sexual"]["latin"]["review"] += 0.001
+    assert _check(PUBLIC_MODEL_PATH, shipped, cuts, True) == 1
+    assert "cuts differ" in capsys.readouterr().out
+
+
 # -- calibration and policy -----------------------------------------------------------
 
 def test_a_cut_keeps_benign_scores_within_the_budget():
