@@ -76,7 +76,7 @@ def probe(mod: Moderator, text: str) -> tuple[float, str]:
     cheap = []
     if script in mod.policy.char_languages and mod.learned.char_model is not None:
         cheap.append(("char", 0.0, mod.learned.char_model.scores(text)))
-    return mod.cascade_score(_with_parents(scores), cheap, mod._public_scores(text, script)), script
+    return mod.cascade_score(text, _with_parents(scores), cheap, mod._public_scores(text, script)), script
 
 
 def main(argv: list[str] | None = None) -> int:

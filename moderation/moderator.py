@@ -200,7 +200,7 @@ class Moderator:
                 cheap.append((CHAR_MODEL_NAME, policy.char_floor[script], char.scores(text)))
             public = self._public_scores(text, script)
             models = list(cheap)
-            if script in policy.learned_languages and self.needs_minilm(scores, cheap, public):
+            if script in policy.learned_languages and self.needs_minilm(text, scores, cheap, public):
                 models = self._with_minilm(self.learned.scores(text), cheap)
             for name, floor, probs in models:
                 for cat, p in probs.items():
@@ -240,20 +240,27 @@ class Moderator:
         assert self.lexicon is not None
         return self.lexicon.mask_benign(text)
 
-    def needs_minilm(self, rule_scores: Mapping[str, float], cheap: list[tuple[str, float, dict[str, float]]],
-                     public: Mapping[str, float] | None) -> bool:
+    def needs_minilm(self, text: str, rule_scores: Mapping[str, float],
+                     cheap: list[tuple[str, float, dict[str, float]]], public: Mapping[str, float] | None) -> bool:
         """Return whether MiniLM must run: the cheaper tiers left the prompt uncertain (``learned.cascade``).
 
-        Certain means clearly benign: no rule scored anything, and every category's probability
-        from the character n-gram model and every acting head of the public model is below the
-        cascade cut. A cut of 0 (the default) runs MiniLM on every prompt it is configured for.
+        Certain means clearly benign: no rule scored anything, the prompt names no minor, and
+        every category's probability from the character n-gram model and every acting head of
+        the public model is below the cascade cut. A cut of 0 (the default) runs MiniLM on every
+        prompt it is configured for.
         """
-        return self.cascade_score(rule_scores, cheap, public) >= self.policy.learned_cascade
+        return self.cascade_score(text, rule_scores, cheap, public) >= self.policy.learned_cascade
 
-    def cascade_score(self, rule_scores: Mapping[str, float], cheap: list[tuple[str, float, dict[str, float]]],
-                      public: Mapping[str, float] | None) -> float:
-        """Return how far from clearly benign the cheaper tiers put a prompt (1 when a rule scored)."""
+    def cascade_score(self, text: str, rule_scores: Mapping[str, float],
+                      cheap: list[tuple[str, float, dict[str, float]]], public: Mapping[str, float] | None) -> float:
+        """Return how far from clearly benign the cheaper tiers put ``text`` (the model text); 1 when a rule scored."""
         if any(v > 0 for v in rule_scores.values()):
+            return 1.0
+        # A prompt that names a minor always gets MiniLM: sexual/minors is the costliest miss,
+        # and the n-gram heads learn it from few rows ("a preteen in a tiny bikini, glamour
+        # shot" scored 0.09 on the public sexual head, under the cascade cut).
+        minor = self.lexicon.groups.get("minor") if self.lexicon is not None else None
+        if minor is not None and minor.search(text):
             return 1.0
         top = 0.0
         for _, _, probs in cheap:

@@ -58,8 +58,9 @@ ACTS = (("sexual", "latin"), ("hate", "cjk"))
 #: painting portrait" is what the sexual head must learn to leave alone. Chinese hate: COLD's
 #: non-offensive comments (hard negatives on the same topics; target <= 15 % for the gate) and
 #: the hand-written Chinese benign rows. A held prompt costs a reviewer a minute, a block costs
-#: the user a strike, so block budgets are much smaller.
-BUDGETS = {("sexual", "latin", "t2i"): (0.004, 0.001), ("sexual", "latin", "lexica"): (0.02, 0.005),
+#: the user a strike, so block budgets are much smaller. Lexica review is 5 % (2 % until round four
+#: of docs/moderation.md): it relies on the cascade running MiniLM on every prompt naming a minor.
+BUDGETS = {("sexual", "latin", "t2i"): (0.004, 0.001), ("sexual", "latin", "lexica"): (0.05, 0.005),
            ("hate", "cjk", "cold"): (0.06, 0.01)}
 #: The character n-gram model's Chinese floor is reported against the same COLD comments.
 CHAR_FLOORS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
