@@ -69,14 +69,15 @@ def probe(mod: Moderator, text: str) -> tuple[float, str]:
     assert mod.lexicon is not None and mod.learned is not None
     norm = normalize(text)
     scores = {c: 0.0 for c in TEXT_CATEGORIES}
-    for h in mod.lexicon.scan(norm):
+    scan = mod.lexicon.scan(norm)
+    for h in scan.hits:
         scores[h.category] = max(scores[h.category], h.weight)
     script = "cjk" if norm.has_cjk else "latin"
     text = mod.model_text(norm.text)
     cheap = []
     if script in mod.policy.char_languages and mod.learned.char_model is not None:
         cheap.append(("char", 0.0, mod.learned.char_model.scores(text)))
-    return mod.cascade_score(text, _with_parents(scores), cheap, mod._public_scores(text, script)), script
+    return mod.cascade_score(_with_parents(scores), scan.groups, cheap, mod._public_scores(text, script)), script
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,7 +48,7 @@ def out_of_fold(folds: int = 5, seed: int = 0, minilm: bool = True):
     rule = []
     for text, _ in rows:
         s = {c: 0.0 for c in TEXT_CATEGORIES}
-        for h in lex.scan(normalize(text)):
+        for h in lex.scan(normalize(text)).hits:
             s[h.category] = max(s[h.category], h.weight)
         rule.append(s)
     cats = list(TEXT_CATEGORIES)

@@ -130,6 +130,20 @@ class Hit:
     match: str
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What :meth:`Lexicon.scan` found in a text.
+
+    Attributes:
+        hits: Every rule that matched.
+        groups: The groups (``minor``, ``protected``…) that matched in some view, benign
+            contexts blanked: the cascade reads ``minor`` from here rather than matching again.
+    """
+
+    hits: list[Hit]
+    groups: frozenset[str]
+
+
 @dataclass
 class _Block:
     category: str
@@ -248,8 +262,8 @@ class Lexicon:
             text = regex.sub(lambda m: " " * len(m.group(0)), text)
         return text
 
-    def scan(self, norm: Normalized) -> list[Hit]:
-        """Return every rule hit across the views of a normalised text."""
+    def scan(self, norm: Normalized) -> Scan:
+        """Return every rule hit, and the groups seen, across the views of a normalised text."""
         hits: dict[tuple[str, str], Hit] = {}
         groups_seen: set[str] = set()
         masked_views = [self.mask_benign(view) for view in norm.views]
@@ -290,7 +304,7 @@ class Lexicon:
                 key = (combo.category, combo.rule)
                 if key not in hits or hits[key].weight < combo.weight:
                     hits[key] = Hit(combo.category, combo.weight, combo.rule, " + ".join(combo.requires))
-        return list(hits.values())
+        return Scan(list(hits.values()), frozenset(groups_seen))
 
     def _positions(self, text: str, requirement: str, starts: list[int], min_weight: float = 0.0) -> list[int]:
         kind, _, name = requirement.partition(":")

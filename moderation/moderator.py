@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from PIL import Image
 
@@ -16,7 +16,7 @@ from .errors import InvalidInput
 from .images import DETECTOR_NAME, ImageGate, load_image
 from .calibration import to_policy_scale
 from .learned import CHAR_MODEL_NAME, MEAN_MODEL_NAME, MODEL_NAME, PUBLIC_MODEL_NAME, LearnedTier
-from .lexicon import Hit, Lexicon
+from .lexicon import Lexicon
 from .normalize import normalize
 from .policy import Policy
 
@@ -177,8 +177,8 @@ class Moderator:
         norm = normalize(text)
         scores = {c: 0.0 for c in TEXT_CATEGORIES}
         ev = _Evidence()
-        hits: list[Hit] = self.lexicon.scan(norm)
-        for h in hits:
+        scan = self.lexicon.scan(norm)
+        for h in scan.hits:
             if h.weight > scores[h.category]:
                 scores[h.category] = h.weight
                 ev.source[h.category] = h.rule
@@ -200,7 +200,7 @@ class Moderator:
                 cheap.append((CHAR_MODEL_NAME, policy.char_floor[script], char.scores(text)))
             public = self._public_scores(text, script)
             models = list(cheap)
-            if script in policy.learned_languages and self.needs_minilm(text, scores, cheap, public):
+            if script in policy.learned_languages and self.needs_minilm(scores, scan.groups, cheap, public):
                 models = self._with_minilm(self.learned.scores(text), cheap)
             for name, floor, probs in models:
                 for cat, p in probs.items():
@@ -240,7 +240,7 @@ class Moderator:
         assert self.lexicon is not None
         return self.lexicon.mask_benign(text)
 
-    def needs_minilm(self, text: str, rule_scores: Mapping[str, float],
+    def needs_minilm(self, rule_scores: Mapping[str, float], groups: Collection[str],
                      cheap: list[tuple[str, float, dict[str, float]]], public: Mapping[str, float] | None) -> bool:
         """Return whether MiniLM must run: the cheaper tiers left the prompt uncertain (``learned.cascade``).
 
@@ -249,18 +249,20 @@ class Moderator:
         the public model is below the cascade cut. A cut of 0 (the default) runs MiniLM on every
         prompt it is configured for.
         """
-        return self.cascade_score(text, rule_scores, cheap, public) >= self.policy.learned_cascade
+        return self.cascade_score(rule_scores, groups, cheap, public) >= self.policy.learned_cascade
 
-    def cascade_score(self, text: str, rule_scores: Mapping[str, float],
+    def cascade_score(self, rule_scores: Mapping[str, float], groups: Collection[str],
                       cheap: list[tuple[str, float, dict[str, float]]], public: Mapping[str, float] | None) -> float:
-        """Return how far from clearly benign the cheaper tiers put ``text`` (the model text); 1 when a rule scored."""
+        """Return how far from clearly benign the cheaper tiers put a prompt.
+
+        1 when a rule scored or the lexicon's ``minor`` group is among the ``groups`` its scan saw.
+        """
         if any(v > 0 for v in rule_scores.values()):
             return 1.0
         # A prompt that names a minor always gets MiniLM: sexual/minors is the costliest miss,
         # and the n-gram heads learn it from few rows ("a preteen in a tiny bikini, glamour
         # shot" scored 0.09 on the public sexual head, under the cascade cut).
-        minor = self.lexicon.groups.get("minor") if self.lexicon is not None else None
-        if minor is not None and minor.search(text):
+        if "minor" in groups:
             return 1.0
         top = 0.0
         for _, _, probs in cheap:

@@ -159,7 +159,8 @@ def test_minilm_runs_when_a_rule_scored_or_an_n_gram_model_is_uncertain(mod, min
     text = "a picture of a schoolkid in a sexual pose"  # no rule; the n-gram models are not sure
     norm = normalize(text)
     cheap = [("char", 0.0, mod.learned.char_model.scores(norm.text))]
-    assert mod.cascade_score(norm.text, {}, cheap, mod._public_scores(norm.text, "latin")) >= mod.policy.learned_cascade
+    assert mod.cascade_score({}, mod.lexicon.scan(norm).groups, cheap,
+                             mod._public_scores(norm.text, "latin")) >= mod.policy.learned_cascade
     mod.check_text(text)
     assert len(minilm_calls) == 2
 
@@ -173,6 +174,17 @@ def test_minilm_always_runs_on_a_prompt_that_names_a_minor(mod, minilm_calls):
     assert max([*cheap[0][2].values(), *public.values()]) < mod.policy.learned_cascade
     assert mod.check_text("a red apple on a wooden table").allowed and minilm_calls == []
     assert mod.check_text(text).allowed and len(minilm_calls) == 1
+
+
+@pytest.mark.parametrize("text", ["a k1d holding a red apple on a wooden table",
+                                  "a c h i l d holding a red apple on a wooden table"])
+def test_a_minor_spelled_to_dodge_the_rules_still_sends_the_prompt_to_minilm(mod, minilm_calls, text):
+    # The rules' own views (leetspeak mapped, spaced letters joined) decide "names a minor",
+    # not the plain text alone.
+    norm = normalize(text)
+    assert "minor" in mod.lexicon.scan(norm).groups
+    mod.check_text(text)
+    assert len(minilm_calls) == 1
 
 
 def test_with_the_cascade_at_zero_minilm_runs_on_every_latin_prompt(mod):
