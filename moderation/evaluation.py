@@ -19,6 +19,8 @@ EVAL_PATH = Path(__file__).parent / "eval" / "prompts.jsonl"
 #: Held-out set written by a second author without seeing the lexicons, policy,
 #: training data or ``prompts.jsonl``; a measurement only, never tuned on.
 HELDOUT_PATH = Path(__file__).parent / "eval" / "heldout.jsonl"
+#: A second held-out set, written blind after the first had been read for four rounds (same shape).
+HELDOUT2_PATH = HELDOUT_PATH.with_name("heldout-2.jsonl")
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

@@ -2,7 +2,9 @@
 
 import json
 
-from moderation.evaluation import EVAL_PATH, HELDOUT_PATH, evaluate, load_eval_set, load_heldout_set
+import pytest
+
+from moderation.evaluation import EVAL_PATH, HELDOUT2_PATH, HELDOUT_PATH, evaluate, load_eval_set, load_heldout_set
 from moderation.learned import TRAIN_PATH, load_training_set
 from moderation.normalize import normalize
 
@@ -27,16 +29,17 @@ def test_no_eval_prompt_appears_in_the_training_data():
         assert json.dumps(row["text"], ensure_ascii=False) not in raw_train
 
 
-def test_no_heldout_prompt_appears_in_the_training_data_or_the_eval_set():
+@pytest.mark.parametrize("path", [HELDOUT_PATH, HELDOUT2_PATH], ids=lambda p: p.name)
+def test_no_heldout_prompt_appears_in_the_training_data_or_the_eval_set(path):
     """The held-out set is only honest while it shares no prompt with what was tuned on.
 
     No recall/FPR target is asserted on it: it is a measurement (bench/moderation.py), not a gate.
     """
-    assert HELDOUT_PATH.exists() and HELDOUT_PATH.parent == EVAL_PATH.parent
+    assert path.exists() and path.parent == EVAL_PATH.parent
     train = {normalize(t).text for t, _ in load_training_set()}
     raw_train = TRAIN_PATH.read_text(encoding="utf-8")
     tuned = {normalize(r["text"]).text for r in load_eval_set()}
-    rows = load_heldout_set()
+    rows = load_heldout_set(path)
     assert rows
     # Collect held-out texts only, so a failure never prints the training or tuned prompts.
     in_train = [r["text"] for r in rows if normalize(r["text"]).text in train

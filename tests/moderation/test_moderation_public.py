@@ -7,7 +7,7 @@ import yaml
 from moderation import PolicyError
 from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
-from moderation.evaluation import evaluate, evaluate_public, load_eval_set, load_heldout_set
+from moderation.evaluation import HELDOUT2_PATH, evaluate, evaluate_public, load_eval_set, load_heldout_set
 from moderation.learned import PUBLIC_MODEL_PATH
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
 
@@ -159,7 +159,8 @@ def test_i2p_sexual_recall_is_at_least_060(public):
 
 def test_no_benign_prompt_of_the_prompt_sets_suspends_an_account(mod, public):
     decisions = [d for _, d in public.t2i]
-    decisions += [mod.check_text(r["text"]) for r in load_eval_set() + load_heldout_set() if r["label"] == "benign"]
+    sets = load_eval_set() + load_heldout_set() + load_heldout_set(HELDOUT2_PATH)
+    decisions += [mod.check_text(r["text"]) for r in sets if r["label"] == "benign"]
     assert [d.reason for d in decisions if would_suspend(d)] == []
 
 
@@ -171,7 +172,9 @@ def test_no_benign_cold_comment_suspends_an_account(public):
 
 @pytest.mark.parametrize("lang", [
     "en",
-    pytest.param("zh", marks=pytest.mark.xfail(strict=True, reason="not met: held-out zh FPR 2/68 = 0.029 (target 0.02)")),
+    # Met (1/68) since the remembrance contexts; not blind: they were written after reading this
+    # set's memorial false positive. heldout-2.jsonl below is the blind figure.
+    "zh",
 ])
 def test_own_heldout_false_positive_rate_is_at_most_002(heldout, lang):
     fpr, m = heldout.fpr(lang)
@@ -185,3 +188,28 @@ def test_own_heldout_false_positive_rate_is_at_most_002(heldout, lang):
 def test_own_heldout_recall_is_at_least_095(heldout, lang):
     recall, n = heldout.recall(lang)
     assert n >= 70 and recall >= 0.95, recall
+
+
+@pytest.fixture(scope="module")
+def heldout2(mod):
+    return evaluate(mod, load_heldout_set(HELDOUT2_PATH))
+
+
+# heldout-2.jsonl: 338 prompts written blind by another author (docs/moderation.md, "Second
+# held-out set"), measured once with the round-four gate plus the remembrance contexts.
+@pytest.mark.parametrize("lang", [
+    pytest.param("en", marks=pytest.mark.xfail(strict=True, reason="not met: heldout-2 en FPR 3/80 = 0.037")),
+    "zh",
+])
+def test_second_heldout_false_positive_rate_is_at_most_002(heldout2, lang):
+    fpr, m = heldout2.fpr(lang)
+    assert m >= 80 and fpr <= 0.02, fpr
+
+
+@pytest.mark.parametrize("lang", [
+    pytest.param("en", marks=pytest.mark.xfail(strict=True, reason="not met: heldout-2 en recall 70/89 = 0.787")),
+    pytest.param("zh", marks=pytest.mark.xfail(strict=True, reason="not met: heldout-2 zh recall 66/89 = 0.742")),
+])
+def test_second_heldout_recall_is_at_least_095(heldout2, lang):
+    recall, n = heldout2.recall(lang)
+    assert n >= 89 and recall >= 0.95, recall
