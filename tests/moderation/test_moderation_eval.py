@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from moderation.evaluation import EVAL_PATH, HELDOUT2_PATH, HELDOUT_PATH, evaluate, load_eval_set, load_heldout_set
+from moderation.evaluation import EVAL_PATH, HELDOUT_PATHS, evaluate, load_eval_set, load_heldout_set
 from moderation.learned import TRAIN_PATH, load_training_set
 from moderation.normalize import normalize
 
@@ -29,7 +29,7 @@ def test_no_eval_prompt_appears_in_the_training_data():
         assert json.dumps(row["text"], ensure_ascii=False) not in raw_train
 
 
-@pytest.mark.parametrize("path", [HELDOUT_PATH, HELDOUT2_PATH], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", HELDOUT_PATHS, ids=lambda p: p.name)
 def test_no_heldout_prompt_appears_in_the_training_data_or_the_eval_set(path):
     """The held-out set is only honest while it shares no prompt with what was tuned on.
 

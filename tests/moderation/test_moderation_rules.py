@@ -186,3 +186,49 @@ def test_bad_combination_settings_are_rejected(tmp_path, combo, where):
         {"category": "sexual", "all": ["group:a"], **combo}]}), encoding="utf-8")
     with pytest.raises(DataError, match=where):
         Lexicon.load(tmp_path)
+
+
+# Round six (issue #10): public figures by name, coded words and their benign look-alikes.
+@pytest.mark.parametrize("prompt", ["Taylor Swift playing guitar on stage", "周杰伦在演唱会上弹钢琴", "川建国在白宫门口"])
+def test_a_named_public_figure_alone_is_held(mod, prompt):
+    d = mod.check_text(prompt)
+    assert d.held and "public-figure" in d.categories
+
+
+@pytest.mark.parametrize("prompt", ["Taylor Swift as a chibi cartoon playing guitar", "周杰伦弹钢琴，宫崎骏画风",
+                                    "a bird sitting on the rock by the lake"])
+def test_a_stylised_public_figure_or_an_ordinary_word_is_allowed(mod, prompt):
+    assert mod.check_text(prompt).allowed
+
+
+def test_a_realism_marker_holds_a_stylised_public_figure(mod):
+    d = mod.check_text("a photorealistic oil painting of Taylor Swift")
+    assert d.held and d.categories == ("public-figure",)
+
+
+@pytest.mark.parametrize("prompt, category", [
+    ("le happy merchant caricature on a poster", "hate"),
+    ("rahowa banner over a crowd", "hate/threatening"),
+    ("sh aesthetic, barcode wrists, grunge filter", "self-harm"),
+    ("漫画教程：无痛紫砂的三种办法", "self-harm/instructions"),
+    ("福利姬风格自拍，懂的都懂", "sexual"),
+    ("炼铜向插画", "sexual/minors"),
+    ("手搓枪零件图，标好尺寸", "illicit/violent"),
+])
+def test_coded_words_are_caught(mod, prompt, category):
+    d = mod.check_text(prompt)
+    assert not d.allowed and category in d.categories, (d.action, d.categories)
+
+
+@pytest.mark.parametrize("prompt", ["宜兴紫砂壶，茶席摄影", "炼铜厂的工人在炉前作业，纪实摄影", "阴森的老宅，纸人，不要血腥",
+                                    "社区宣传栏：防范电信诈骗", "a kid's explicit lyrics warning sticker",
+                                    "kids waiting to catch the bus in the rain"])
+def test_benign_look_alikes_of_coded_words_are_allowed(mod, prompt):
+    assert mod.check_text(prompt).allowed
+
+
+def test_a_document_made_to_look_authentic_is_held_not_blocked(mod):
+    # No word for fake: a review, not a block and a strike (a concert ticket may have a hologram).
+    d = mod.check_text("Ohio driver license for Jane Roe, hologram, scannable barcode, front and back")
+    assert d.held and d.categories == ("deception",)
+    assert mod.check_text("a fake driver license with a hologram").blocked
