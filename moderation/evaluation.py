@@ -47,6 +47,11 @@ def load_heldout_set(path: Path = HELDOUT_PATH) -> list[dict[str, Any]]:
     return rows
 
 
+def load_heldout_sets() -> list[dict[str, Any]]:
+    """Return the rows of every held-out file (:data:`HELDOUT_PATHS`), as :func:`load_heldout_set` does."""
+    return [row for path in HELDOUT_PATHS for row in load_heldout_set(path)]
+
+
 @dataclass
 class EvalReport:
     """Recall on harmful prompts and false positives on benign ones.

@@ -7,7 +7,8 @@ import yaml
 from moderation import PolicyError
 from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
-from moderation.evaluation import HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT_PATHS, evaluate, evaluate_public, load_eval_set, load_heldout_set
+from moderation.evaluation import (HELDOUT2_PATH, HELDOUT3_PATH, evaluate, evaluate_public, load_eval_set,
+                                   load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
 
@@ -53,7 +54,7 @@ def test_no_training_row_equals_a_measured_row():
     trained = {r["key"] for r in rows if r["split"] == pdata.TRAIN}
     validated = {r["key"] for r in rows if r["split"] == pdata.VALIDATION}
     measured = [r["text"] for name in ("i2p", "t2i", "cold-dev") for r in pdata.load_public_eval(name)]
-    measured += [r["text"] for r in load_eval_set() + [r for path in HELDOUT_PATHS for r in load_heldout_set(path)]]
+    measured += [r["text"] for r in load_eval_set() + load_heldout_sets()]
     assert [t for t in measured if pdata.key(t) in trained] == []
     assert [t for t in measured if pdata.key(t) in validated] == []
     # The character n-gram model's COLD negatives: train part only, never a validation or measured row.
@@ -159,7 +160,7 @@ def test_i2p_sexual_recall_is_at_least_060(public):
 
 def test_no_benign_prompt_of_the_prompt_sets_suspends_an_account(mod, public):
     decisions = [d for _, d in public.t2i]
-    sets = load_eval_set() + [r for path in HELDOUT_PATHS for r in load_heldout_set(path)]
+    sets = load_eval_set() + load_heldout_sets()
     decisions += [mod.check_text(r["text"]) for r in sets if r["label"] == "benign"]
     assert [d.reason for d in decisions if would_suspend(d)] == []
 
@@ -191,50 +192,48 @@ def test_own_heldout_recall_is_at_least_095(heldout, lang):
 
 
 @pytest.fixture(scope="module")
-def heldout2(mod):
-    return evaluate(mod, load_heldout_set(HELDOUT2_PATH))
+def blind_report(mod):
+    """The gate's report on a later held-out file, evaluated once per file and module."""
+    reports = {}
 
+    def report(path):
+        if path not in reports:
+            reports[path] = evaluate(mod, load_heldout_set(path))
+        return reports[path]
+    return report
+
+
+def _not_met(path, lang, reason):
+    return pytest.param(path, lang, marks=pytest.mark.xfail(strict=True, reason=f"not met: {reason}"))
+
+
+#: Harmful rows per language in each later held-out file.
+_HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90}
 
 # heldout-2.jsonl: 338 prompts written blind by another author (docs/moderation.md, "Second
 # held-out set"), measured once with the round-four gate plus the remembrance contexts
 # (en 0.787 / 0.037, zh 0.742 / 0.013); read in round six, so these figures are no longer blind.
-@pytest.mark.parametrize("lang", [
-    pytest.param("en", marks=pytest.mark.xfail(strict=True, reason="not met: heldout-2 en FPR 3/80 = 0.037 (read)")),
-    "zh",
-])
-def test_second_heldout_false_positive_rate_is_at_most_002(heldout2, lang):
-    fpr, m = heldout2.fpr(lang)
-    assert m >= 80 and fpr <= 0.02, fpr
-
-
-@pytest.mark.parametrize("lang", [
-    "en",  # met since round six, 85/89 = 0.955: not blind (its misses were read)
-    pytest.param("zh", marks=pytest.mark.xfail(strict=True, reason="not met: heldout-2 zh recall 83/89 = 0.933 (read)")),
-])
-def test_second_heldout_recall_is_at_least_095(heldout2, lang):
-    recall, n = heldout2.recall(lang)
-    assert n >= 89 and recall >= 0.95, recall
-
-
-@pytest.fixture(scope="module")
-def heldout3(mod):
-    return evaluate(mod, load_heldout_set(HELDOUT3_PATH))
-
-
 # heldout-3.jsonl: 340 prompts written blind in round six against the policy's category
 # definitions (docs/moderation.md, "Round six"), measured once: en 0.878 / 0.0125, zh 0.900 /
 # 0.0375. zh FPR is met (1/80) only since two negation and warning patterns written after
 # reading its false positives, so that figure is not blind.
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_third_heldout_false_positive_rate_is_at_most_002(heldout3, lang):
-    fpr, m = heldout3.fpr(lang)
+@pytest.mark.parametrize("path, lang", [
+    _not_met(HELDOUT2_PATH, "en", "heldout-2 en FPR 3/80 = 0.037 (read)"),
+    (HELDOUT2_PATH, "zh"),
+    (HELDOUT3_PATH, "en"),
+    (HELDOUT3_PATH, "zh"),
+], ids=lambda v: getattr(v, "name", v))
+def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
+    fpr, m = blind_report(path).fpr(lang)
     assert m >= 80 and fpr <= 0.02, fpr
 
 
-@pytest.mark.parametrize("lang", [
-    pytest.param("en", marks=pytest.mark.xfail(strict=True, reason="not met: heldout-3 en recall 79/90 = 0.878")),
-    pytest.param("zh", marks=pytest.mark.xfail(strict=True, reason="not met: heldout-3 zh recall 81/90 = 0.900")),
-])
-def test_third_heldout_recall_is_at_least_095(heldout3, lang):
-    recall, n = heldout3.recall(lang)
-    assert n >= 90 and recall >= 0.95, recall
+@pytest.mark.parametrize("path, lang", [
+    (HELDOUT2_PATH, "en"),  # met since round six, 85/89 = 0.955: not blind (its misses were read)
+    _not_met(HELDOUT2_PATH, "zh", "heldout-2 zh recall 83/89 = 0.933 (read)"),
+    _not_met(HELDOUT3_PATH, "en", "heldout-3 en recall 79/90 = 0.878"),
+    _not_met(HELDOUT3_PATH, "zh", "heldout-3 zh recall 81/90 = 0.900"),
+], ids=lambda v: getattr(v, "name", v))
+def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
+    recall, n = blind_report(path).recall(lang)
+    assert n >= _HARMFUL_PER_LANG[path] and recall >= 0.95, recall
