@@ -6,10 +6,11 @@ evaluation set and on the held-out set, text-gate latency (p50, p99) with and
 without the learned tier, image-gate latency on a 1024² photo, and face-detection
 accuracy on a small labelled image set.
 
-``--set eval|heldout|both`` picks which prompt sets are scored (default both);
-``--text-only`` skips the latency and image sections. ``moderation/eval/heldout.jsonl``
-is a measurement, not a tuning set: do not change lexicons, policy or training
-data in response to its misses.
+``--set eval|heldout|both`` picks which prompt sets are scored (default both; ``heldout``
+is every file in ``moderation.evaluation.HELDOUT_PATHS``, each reported on its own);
+``--text-only`` skips the latency and image sections. The held-out files are
+measurements, not tuning sets: the newest one is the blind figure (docs/moderation.md
+says which of the older ones have been read).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from moderation.evaluation import (  # noqa: E402
     evaluate,
     evaluate_public,
     load_eval_set,
+    HELDOUT_PATHS,
     load_heldout_set,
+    load_heldout_sets,
     wilson,
 )
 from moderation.public_data import load_public_eval  # noqa: E402
@@ -155,7 +158,9 @@ def print_public(mod: Moderator, plot: Path | None) -> dict:
                 print(f"  {label}: {row['text'][:80]!r} -> {d.action} {list(d.categories)} ({d.rule})")
     if plot is not None:
         table = mod.policy.thresholds("prompt")
-        heldout = evaluate(mod, load_heldout_set())
+        # The newest held-out file is the one measured blind.
+        newest = HELDOUT_PATHS[-1]
+        heldout = evaluate(mod, load_heldout_set(newest))
 
         def curve(name, pos, neg):
             ps = [flag_score(d.scores, table) for d in pos]
@@ -170,7 +175,7 @@ def print_public(mod: Moderator, plot: Path | None) -> dict:
         curves = [
             curve("I2P sexual ≥50 % vs T2I", [d for _, d in rep.i2p_target], [d for _, d in rep.t2i]),
             curve("COLD dev", [d for r, d in rep.cold if r["offensive"]], [d for r, d in rep.cold if not r["offensive"]]),
-        ] + [curve(f"held-out {lang}", [d for r, d, _ in heldout.rows if r["lang"] == lang and r["label"] != "benign"],
+        ] + [curve(f"{newest.stem} {lang}", [d for r, d, _ in heldout.rows if r["lang"] == lang and r["label"] != "benign"],
                    [d for r, d, _ in heldout.rows if r["lang"] == lang and r["label"] == "benign"])
              for lang in ("en", "zh")]
         write_svg(plot, curves, "Text gate precision-recall on held-out rows (policy operating points marked)")
@@ -184,19 +189,19 @@ def print_suspensions(mod: Moderator, public: dict) -> None:
 
     severe = set(yaml.safe_load(ENFORCEMENT.read_text(encoding="utf-8"))["severe_categories"])
     benign = [d for _, d in public["t2i"]] + [d for r, d in public["cold"] if not r["offensive"]]
-    for rows in (load_eval_set(), load_heldout_set()):
+    for rows in (load_eval_set(), load_heldout_sets()):
         benign += [mod.check_text(r["text"]) for r in rows if r["label"] == "benign"]
     suspend = [d for d in benign if d.suspends_at_once(severe)]
     strikes = sum(d.blocked and not d.fail_closed for d in benign)
     print(f"\n## Benign prompts that would suspend an account at once: {len(suspend)} of {len(benign)} "
-          f"(eval, held-out, T2I test, COLD dev non-offensive; target 0); blocked (a strike each): {strikes}")
+          f"(eval, every held-out file, T2I test, COLD dev non-offensive; target 0); blocked (a strike each): {strikes}")
     for d in suspend:
         print(f"  {d.reason}")
 
 
 def print_short_latency(mod: Moderator) -> None:
     """Print text-gate latency on every committed prompt of at most 300 characters (one core)."""
-    texts = [r["text"] for r in load_eval_set() + load_heldout_set() if len(r["text"]) <= 300]
+    texts = [r["text"] for r in load_eval_set() + load_heldout_sets() if len(r["text"]) <= 300]
     for name in ("i2p", "t2i", "cold-dev"):
         texts += [r["text"] for r in load_public_eval(name)[:400] if len(r["text"]) <= 300]
     lat = []
@@ -233,8 +238,9 @@ def main(argv: list[str] | None = None) -> None:
         if name == "eval":
             print_quality(evaluate(mod), "moderation/eval/prompts.jsonl (tuned on: upper bound)")
         else:
-            print_quality(evaluate(mod, load_heldout_set()), "moderation/eval/heldout.jsonl (held out)",
-                          split=True)
+            for path in HELDOUT_PATHS:
+                print_quality(evaluate(mod, load_heldout_set(path)), f"moderation/eval/{path.name} (held out)",
+                              split=True)
     public = print_public(mod, args.plot)
     print_suspensions(mod, public)
     print_short_latency(mod)

@@ -22,10 +22,13 @@ HELDOUT_PATH = Path(__file__).parent / "eval" / "heldout.jsonl"
 #: A second held-out set, written blind after the first had been read for four rounds (same shape).
 #: Read in round six, so no longer blind either.
 HELDOUT2_PATH = HELDOUT_PATH.with_name("heldout-2.jsonl")
-#: A third, written blind in round six against the policy's category definitions; measured once.
+#: A third, written blind in round six against the policy's category definitions; measured once,
+#: then its misses were read in round seven.
 HELDOUT3_PATH = HELDOUT_PATH.with_name("heldout-3.jsonl")
+#: A fourth, written blind in round seven against the same statement of the policy; measured once.
+HELDOUT4_PATH = HELDOUT_PATH.with_name("heldout-4.jsonl")
 #: Every held-out file, oldest first.
-HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH)
+HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:
