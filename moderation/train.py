@@ -40,7 +40,8 @@ import numpy as np
 from . import public_data as pdata
 from .calibration import cut_for_budget
 from .hashed_ngram import HashedNgramModel, fit_idf, raw_counts, tfidf
-from .learned import (MINILM_MODEL_PATH, PUBLIC_MODEL_PATH, TRAIN_PATH, LinearSoftmax, SentenceEncoder,
+from .learned import (CHAR_MODEL_PATH, MINILM_MODEL_PATH, PUBLIC_MODEL_PATH, TRAIN_PATH, CharNgramModel,
+                      LinearSoftmax, SentenceEncoder,
                       fit_minilm_classifier, load_training_set, training_digest)
 
 MODEL_PATH = PUBLIC_MODEL_PATH
@@ -229,7 +230,6 @@ def report_char_floor(rows: list[dict[str, Any]]) -> None:
     never these validation comments); its ``char_ngram.floor.cjk`` in the policy is read off this
     table (a budget of 5 % of non-offensive comments: its hits block).
     """
-    from .learned import CharNgramModel
 
     model = CharNgramModel.train()
     val = [r for r in rows if r["split"] == pdata.VALIDATION and r["source"].startswith("cold")]
@@ -351,6 +351,11 @@ def _train(args: argparse.Namespace) -> int:
         clf = fit_minilm_classifier(SentenceEncoder(), load_training_set())
         LinearSoftmax.save(clf, MINILM_MODEL_PATH, c=4.0, digest=training_digest())
         print(f"wrote {MINILM_MODEL_PATH}")
+        # The character n-gram model, saved so that loading skips its fit (after the COLD sample above).
+        char_rows, negatives = load_training_set(), pdata.load_cold_benign()
+        CharNgramModel.train(char_rows, negatives=negatives).save(CHAR_MODEL_PATH,
+                                                                  CharNgramModel.digest(char_rows, negatives))
+        print(f"wrote {CHAR_MODEL_PATH}")
     write_test_parts(rows, args.eval_out)
     print(f"wrote {args.model} ({args.model.stat().st_size / 1e6:.1f} MB) and {args.eval_out}/")
     return 0

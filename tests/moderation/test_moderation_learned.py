@@ -129,6 +129,23 @@ def test_the_saved_minilm_classifier_scores_as_a_fit_at_load(mod):
     np.testing.assert_allclose(mod.learned.classifier.predict_proba(x), fresh.predict_proba(x), atol=0.05)
 
 
+def test_the_saved_char_ngram_model_is_current_and_scores_as_a_fit_at_load():
+    """The committed character n-gram model is a cache of fitting train.jsonl + the COLD sample."""
+    from moderation.learned import CHAR_MODEL_PATH, CharNgramModel, load_training_set
+    from moderation.public_data import load_cold_benign
+
+    rows, negatives = load_training_set(), load_cold_benign()
+    saved = CharNgramModel.load_if_current(CHAR_MODEL_PATH, CharNgramModel.digest(rows, negatives))
+    assert saved is not None, "data/model/char-ngram.npz is stale: run python -m moderation.train"
+    fresh = CharNgramModel.train(rows, negatives=negatives)
+    texts = ["a fully naked model posing on a bed", "一只猫在窗台上", "how to make a pipe bomb", "电锯把人锯成两半"]
+    assert saved.labels == fresh.labels
+    np.testing.assert_allclose(saved.scores_many(texts), fresh.scores_many(texts), atol=1e-6)
+    # One changed row is a different digest: the cache is not used for it.
+    changed = rows[:-1] + [(rows[-1][0] + " ", rows[-1][1])]
+    assert CharNgramModel.load_if_current(CHAR_MODEL_PATH, CharNgramModel.digest(changed, negatives)) is None
+
+
 # -- the MiniLM cascade (learned.cascade, issue #10 latency) ----------------------------------------
 
 def test_the_cascade_cut_is_validated_and_defaults_to_minilm_on_every_prompt():
