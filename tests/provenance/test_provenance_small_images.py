@@ -77,19 +77,29 @@ def test_small_and_noise_images_keep_psnr_at_least_38_db(marked_small):
     assert min(values.values()) >= 38.0, values
 
 
-def test_natural_crops_at_256_are_recovered_except_the_grainy_textures(wm_key):
-    # grass and gravel at 256 px are a documented limitation (docs/provenance.md).
-    rng = np.random.default_rng(12)
-    missed = []
-    for name, image in natural_images(256, 19):
-        rid = f"{int(rng.integers(0, 2**48)):012x}"
-        marked = watermark.embed(image, rid, key=wm_key)
-        for copy in (marked, jpeg(marked, 85)):
-            got = watermark.extract(copy, keys=[wm_key])
-            assert got in (None, rid)  # never a wrong id
-            if got is None:
-                missed.append(name)
-    assert set(missed) <= {"grass-13", "gravel-14"}
+def test_natural_crops_at_256_are_recovered_except_the_grainy_textures(tmp_path):
+    # grass and gravel at 256 px are a documented limitation (docs/provenance.md). The layout
+    # comes from the key, so a miss elsewhere depends on it: the text page (page-17) missed one
+    # of its two copies with 1 fresh key in 12 (2026-12-04), which failed a one-key version of
+    # this test about one run in twelve. Four fresh keys here, and a rate, not a set.
+    from provenance.keys import create_key_file, read_key_file
+
+    images = list(natural_images(256, 19))
+    missed, total = [], 0
+    for k in range(4):
+        key = read_key_file(create_key_file(tmp_path / f"watermark-{k}.key"))
+        rng = np.random.default_rng(12)
+        for name, image in images:
+            rid = f"{int(rng.integers(0, 2**48)):012x}"
+            marked = watermark.embed(image, rid, key=key)
+            for copy in (marked, jpeg(marked, 85)):
+                got = watermark.extract(copy, keys=[key])
+                assert got in (None, rid)  # never a wrong id, with any key
+                if name not in ("grass-13", "gravel-14"):
+                    total += 1
+                    missed += [name] if got is None else []
+    assert total == 4 * 2 * (len(images) - 2)
+    assert len(missed) <= 0.03 * total, missed
 
 
 def test_unmarked_small_and_noise_images_report_no_watermark(wm_key):
