@@ -25,10 +25,17 @@ HELDOUT2_PATH = HELDOUT_PATH.with_name("heldout-2.jsonl")
 #: A third, written blind in round six against the policy's category definitions; measured once,
 #: then its misses were read in round seven.
 HELDOUT3_PATH = HELDOUT_PATH.with_name("heldout-3.jsonl")
-#: A fourth, written blind in round seven against the same statement of the policy; measured once.
+#: A fourth, written blind in round seven against the same statement of the policy; measured once,
+#: then read in round eight.
 HELDOUT4_PATH = HELDOUT_PATH.with_name("heldout-4.jsonl")
+#: A fifth, written blind in round eight against the same statement (no sexual/minors rows: its
+#: author refused them); measured once, then read.
+HELDOUT5_PATH = HELDOUT_PATH.with_name("heldout-5.jsonl")
+#: A sixth, written blind later in round eight (same statement, no sexual/minors rows) and
+#: measured once with the round's final gate, then read.
+HELDOUT6_PATH = HELDOUT_PATH.with_name("heldout-6.jsonl")
 #: Every held-out file, oldest first.
-HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH)
+HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

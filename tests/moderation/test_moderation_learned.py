@@ -52,10 +52,12 @@ def test_char_model_scores_are_probabilities_for_every_text_category(char_model)
 
 
 def test_char_model_is_deterministic(char_model):
+    # Two fits of the same rows, bit for bit. The loaded model is the float32 cache of a fit
+    # (data/model/char-ngram.npz); test_the_saved_char_ngram_model_is_current_... bounds its difference.
     texts = [normalize(t).text for t, _ in ZH_PARAPHRASES] + [normalize(t).text for t in ZH_BENIGN]
-    again = CharNgramModel.train()
-    assert again.labels == char_model.labels
-    np.testing.assert_array_equal(again.scores_many(texts), char_model.scores_many(texts))
+    once, again = CharNgramModel.train(), CharNgramModel.train()
+    assert again.labels == once.labels == char_model.labels
+    np.testing.assert_array_equal(again.scores_many(texts), once.scores_many(texts))
     np.testing.assert_array_equal(char_model.scores_many(texts), char_model.scores_many(texts))
 
 
@@ -140,7 +142,8 @@ def test_the_saved_char_ngram_model_is_current_and_scores_as_a_fit_at_load():
     fresh = CharNgramModel.train(rows, negatives=negatives)
     texts = ["a fully naked model posing on a bed", "一只猫在窗台上", "how to make a pipe bomb", "电锯把人锯成两半"]
     assert saved.labels == fresh.labels
-    np.testing.assert_allclose(saved.scores_many(texts), fresh.scores_many(texts), atol=1e-6)
+    # The cache stores float32 weights: scores agree to about 1e-6 (1.4e-6 seen on 8328 rows).
+    np.testing.assert_allclose(saved.scores_many(texts), fresh.scores_many(texts), atol=1e-5)
     # One changed row is a different digest: the cache is not used for it.
     changed = rows[:-1] + [(rows[-1][0] + " ", rows[-1][1])]
     assert CharNgramModel.load_if_current(CHAR_MODEL_PATH, CharNgramModel.digest(changed, negatives)) is None

@@ -7,7 +7,7 @@ import yaml
 from moderation import PolicyError
 from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
-from moderation.evaluation import (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, evaluate, evaluate_public, load_eval_set,
+from moderation.evaluation import (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, evaluate, evaluate_public, load_eval_set,
                                    load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
@@ -208,7 +208,9 @@ def _not_met(path, lang, reason):
 
 
 #: Harmful rows per language in each later held-out file.
-_HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90, HELDOUT4_PATH: 90}
+_HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90, HELDOUT4_PATH: 90, HELDOUT5_PATH: 83, HELDOUT6_PATH: 83}
+#: Benign rows per language (heldout-5 and -6 lost rows that repeated earlier prompts).
+_BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HELDOUT5_PATH: 77, HELDOUT6_PATH: 78}
 
 # heldout-2.jsonl: 338 prompts written blind by another author (docs/moderation.md, "Second
 # held-out set"), measured once with the round-four gate plus the remembrance contexts
@@ -219,26 +221,44 @@ _HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90, HELDOUT4_PATH: 90}
 # reading its false positives, so that figure is not blind. Its misses were read in round seven.
 # heldout-4.jsonl: 340 prompts written blind in round seven against the same statement of the
 # policy (docs/moderation.md, "Round seven"), measured once: en 0.944 / 0.0625, zh 0.922 / 0.000.
+# Read in round eight.
+# heldout-5.jsonl: 323 prompts written blind in round eight against the same statement (no
+# sexual/minors rows: its author refused them), measured once with the round-eight gate before
+# its misses were read: en 0.929 / 0.0506, zh 0.940 / 0.0130 (round seven's gate: en 0.929 /
+# 0.0506, zh 0.928 / 0.0130). The targets below are met only since fixes written on reading it.
+# heldout-6.jsonl: 325 prompts written blind later in round eight (same statement, no
+# sexual/minors rows), measured once with the round's final gate before its misses were read:
+# en 0.952 / 0.0256, zh 0.988 / 0.0375 (round seven's gate: en 0.952 / 0.0385, zh 0.964 / 0.0375).
+# The figures after the comments below are with the gate as committed (the read files' rows
+# move by one or two as rules and retrains change).
 @pytest.mark.parametrize("path, lang", [
-    _not_met(HELDOUT2_PATH, "en", "heldout-2 en FPR 4/80 = 0.050 (read)"),
+    _not_met(HELDOUT2_PATH, "en", "heldout-2 en FPR 2/80 = 0.025 (read)"),
     (HELDOUT2_PATH, "zh"),
     (HELDOUT3_PATH, "en"),
     (HELDOUT3_PATH, "zh"),
-    _not_met(HELDOUT4_PATH, "en", "heldout-4 en FPR 4/80 = 0.050 (5/80 blind)"),
+    _not_met(HELDOUT4_PATH, "en", "heldout-4 en FPR 3/80 = 0.0375 (5/80 blind)"),
     (HELDOUT4_PATH, "zh"),
+    _not_met(HELDOUT5_PATH, "en", "heldout-5 en FPR 2/79 = 0.025 (4/79 blind)"),
+    (HELDOUT5_PATH, "zh"),
+    _not_met(HELDOUT6_PATH, "en", "heldout-6 en FPR 2/78 = 0.026 (blind too)"),
+    (HELDOUT6_PATH, "zh"),  # 1/80 since the 跳楼价 and 零容忍 fixes; blind it was 3/80
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
     fpr, m = blind_report(path).fpr(lang)
-    assert m >= 80 and fpr <= 0.02, fpr
+    assert m >= _BENIGN_PER_LANG[path] and fpr <= 0.02, fpr
 
 
 @pytest.mark.parametrize("path, lang", [
     (HELDOUT2_PATH, "en"),  # met since round six, 85/89 = 0.955: not blind (its misses were read)
-    _not_met(HELDOUT2_PATH, "zh", "heldout-2 zh recall 83/89 = 0.933 (read)"),
+    (HELDOUT2_PATH, "zh"),  # met since round eight, 86/89 = 0.966 (read)
     (HELDOUT3_PATH, "en"),  # met since round seven, 86/90 = 0.956: not blind (its misses were read)
-    _not_met(HELDOUT3_PATH, "zh", "heldout-3 zh recall 85/90 = 0.944 (read)"),
-    (HELDOUT4_PATH, "en"),  # 86/90 = 0.956 since the dog-fighting terms written on reading it; blind it was 85/90
-    _not_met(HELDOUT4_PATH, "zh", "heldout-4 zh recall 84/90 = 0.933 (83/90 blind)"),
+    (HELDOUT3_PATH, "zh"),  # met since round eight, 89/90 = 0.989 (read)
+    _not_met(HELDOUT4_PATH, "en", "heldout-4 en recall 85/90 = 0.944 (85/90 blind)"),
+    (HELDOUT4_PATH, "zh"),  # met since round eight, 89/90 = 0.989 (read); blind it was 83/90
+    (HELDOUT5_PATH, "en"),  # 81/84 = 0.964 since round eight's fixes; blind it was 78/84
+    (HELDOUT5_PATH, "zh"),  # 83/83 since round eight's fixes; blind it was 78/83
+    (HELDOUT6_PATH, "en"),  # blind 80/84 = 0.952; 84/84 since the fixes written on reading it
+    (HELDOUT6_PATH, "zh"),  # blind 82/83 = 0.988
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
     recall, n = blind_report(path).recall(lang)
