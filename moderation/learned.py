@@ -9,9 +9,9 @@ instead), so the data file stays the single source of truth.
 The encoder is all-MiniLM-L6-v2, an *English* model: its vocabulary splits
 Chinese into single characters it was barely trained on, so its scores on
 Chinese are noise. A second model, :class:`CharNgramModel` (character 1-3-gram
-TF-IDF + one logistic regression per category, fitted on the same file), needs no tokenizer and is the learned model for Chinese; on English
-the gate takes, per category, the higher of the two models' scores that clear
-their floors. Which scripts each model runs on and its floor come from
+TF-IDF + one logistic regression per category, fitted on the same file), needs
+no tokenizer and is the learned model for Chinese; on English the gate takes,
+per category, the higher of the two models' scores that clear their floors. Which scripts each model runs on and its floor come from
 ``policy.yaml`` (``learned``); ``python -m moderation.crossval`` prints the
 cross-validated figures the floors were chosen from.
 """
