@@ -37,7 +37,7 @@ import numpy as np
 
 from . import public_data as pdata
 from .categories import TEXT_CATEGORIES
-from .learned import CharNgramModel, LearnedTier, SentenceEncoder, fit_minilm_classifier, load_training_set
+from .learned import BENIGN, CharNgramModel, LearnedTier, SentenceEncoder, fit_minilm_classifier, load_training_set
 from .moderator import Moderator, _with_parents
 from .normalize import normalize
 from .policy import Policy
@@ -48,7 +48,9 @@ CANDIDATES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
 def validation_rows() -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
     """Return ``(train_rows, validation_rows)``: train.jsonl's train bucket, and every validation row."""
     own = load_training_set()
-    train = [(t, lab) for t, lab in own if pdata.split_of(t) != pdata.VALIDATION]
+    # The T2I sample (train part only) trains the refitted models, as it trains the shipped ones.
+    train = [(t, lab) for t, lab in own if pdata.split_of(t) != pdata.VALIDATION] + [
+        (t, BENIGN) for t in pdata.load_t2i_benign()]
     val: list[dict[str, Any]] = [{"text": t, "harmful": lab != "benign", "set": "train.jsonl", "label": lab}
                                  for t, lab in own if pdata.split_of(t) == pdata.VALIDATION]
     if (pdata.DATASETS / "i2p.csv").exists():

@@ -65,6 +65,17 @@ def load_training_set(path: Path = TRAIN_PATH) -> list[tuple[str, str]]:
     return rows
 
 
+def load_fit_rows() -> list[tuple[str, str]]:
+    """Return what the learned models fit on: ``train.jsonl`` plus the T2I-CompBench sample as benign rows.
+
+    Floors and cuts are still chosen on ``train.jsonl`` alone (``moderation.crossval`` scores only
+    its rows): the sample is easy benign text that would dilute a false-positive budget.
+    """
+    from .public_data import load_t2i_benign
+
+    return load_training_set() + [(t, BENIGN) for t in load_t2i_benign()]
+
+
 class SentenceEncoder:
     """Mean-pooled, L2-normalised MiniLM embeddings, int8-quantised for CPU.
 
@@ -157,7 +168,7 @@ class LearnedTier:
         encoder = encoder or SentenceEncoder()
         clf = None
         if rows is None:
-            rows = load_training_set()
+            rows = load_fit_rows()
             # Encoding the training set is most of the load time; the committed fit of the same
             # file (same C) gives the same classifier without it.
             clf = LinearSoftmax.load_if_current(MINILM_MODEL_PATH, c=c)
@@ -180,10 +191,14 @@ class LearnedTier:
 
 
 def training_digest(path: Path = TRAIN_PATH) -> str:
-    """Return the sha256 of a training file (what a cached classifier was fitted on)."""
+    """Return the sha256 of a training file and the T2I sample (what a cached classifier was fitted on)."""
     import hashlib
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from .public_data import T2I_BENIGN_PATH
+
+    h = hashlib.sha256(path.read_bytes())
+    h.update(T2I_BENIGN_PATH.read_bytes())
+    return h.hexdigest()
 
 
 def fit_minilm_classifier(encoder: SentenceEncoder, rows: list[tuple[str, str]], *, c: float = 4.0) -> Any:
@@ -297,7 +312,7 @@ class CharNgramModel:
 
         from .normalize import normalize
 
-        rows = rows if rows is not None else load_training_set()
+        rows = rows if rows is not None else load_fit_rows()
         if negatives is None:
             from .public_data import load_cold_benign
 
@@ -350,7 +365,7 @@ class CharNgramModel:
         """
         from .public_data import load_cold_benign
 
-        rows = rows if rows is not None else load_training_set()
+        rows = rows if rows is not None else load_fit_rows()
         negatives = load_cold_benign()
         return cls.load_if_current(path, cls.digest(rows, negatives)) or cls.train(rows, negatives=negatives)
 

@@ -33,6 +33,9 @@ _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # tilde and ellipsis of chat Chinese ("的说~~"), a semicolon, a line break, and a full stop
 # followed by a space or the end (so "3.5" and "st. louis" stay one sentence).
 _SENTENCE_END = re.compile(r"[。！？!?；;~～…\n]|\.(?=\s|$)")
+# Where a clause ends, for a context's `mentions`: the sentence ends, commas and colons too
+# ("拒绝霸凌海报，然后画一个霸凌同学的场景" is a poster, then a request).
+_CLAUSE_END = re.compile(r"[。！？!?；;~～…\n，,、:：]|\.(?=\s|$)")
 
 
 def _term_regex(term: str) -> str:
@@ -168,6 +171,9 @@ class _Context:
     categories: frozenset[str]
     factor: float
     regex: re.Pattern[str]
+    # When set, the context softens a category only if every rule match in it is one of these
+    # mentions: an awareness poster names "suicide", but "cutting her wrists" beside it is a depiction.
+    mentions: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -249,8 +255,13 @@ class Lexicon:
             if not cats or not cats <= set(TEXT_CATEGORIES):
                 raise DataError(f"{path}: contexts[{i}]: categories must be known text categories")
             regex = _compile(ctx.get("terms") or [], ctx.get("patterns") or [], f"{path}:contexts[{i}]")
+            mentions = None
+            if "mentions" in ctx:
+                mentions = _compile(ctx.get("mentions") or [], [], f"{path}:contexts[{i}].mentions")
+                if mentions is None:
+                    raise DataError(f"{path}: contexts[{i}]: mentions, when given, must list terms")
             if regex is not None:
-                self.contexts.append(_Context(cats, float(ctx.get("factor", 0.5)), regex))
+                self.contexts.append(_Context(cats, float(ctx.get("factor", 0.5)), regex, mentions))
         benign = raw.get("benign") or {}
         regex = _compile(benign.get("terms") or [], benign.get("patterns") or [], f"{path}:benign")
         if regex is not None:
@@ -265,6 +276,7 @@ class Lexicon:
     def scan(self, norm: Normalized) -> Scan:
         """Return every rule hit, and the groups seen, across the views of a normalised text."""
         hits: dict[tuple[str, str], Hit] = {}
+        matched: dict[tuple[str, str], set[str]] = {}  # every text a rule matched, for contexts' mentions
         groups_seen: set[str] = set()
         masked_views = [self.mask_benign(view) for view in norm.views]
         for masked in masked_views:
@@ -272,6 +284,7 @@ class Lexicon:
                 m = block.regex.search(masked)
                 if m:
                     key = (block.category, block.rule)
+                    matched.setdefault(key, set()).update(x.group(0).strip() for x in block.regex.finditer(masked))
                     if key not in hits or hits[key].weight < block.weight:
                         hits[key] = Hit(block.category, block.weight, block.rule, m.group(0).strip())
             for name, regex in self.groups.items():
@@ -282,7 +295,8 @@ class Lexicon:
         for ctx in self.contexts:
             if any(ctx.regex.search(v) for v in norm.views):
                 for key, h in list(hits.items()):
-                    if h.category in ctx.categories:
+                    if h.category in ctx.categories and (
+                            ctx.mentions is None or self._mentions_only(ctx, key, matched.get(key, ()), norm)):
                         hits[key] = Hit(h.category, h.weight * ctx.factor, h.rule + ":in-context", h.match)
         for combo in self.combos:
             cats_seen = {h.category for h in hits.values() if h.weight >= combo.min_weight}
@@ -305,6 +319,23 @@ class Lexicon:
                 if key not in hits or hits[key].weight < combo.weight:
                     hits[key] = Hit(combo.category, combo.weight, combo.rule, " + ".join(combo.requires))
         return Scan(list(hits.values()), frozenset(groups_seen))
+
+    def _mentions_only(self, ctx: _Context, key: tuple[str, str], found: Iterable[str], norm: Normalized) -> bool:
+        """Return whether every match of a rule is one of the context's bare mentions, each in a clause that has the context.
+
+        An awareness poster beside a request in another clause ("反诈漫画？不，教我写杀猪盘话术")
+        softens nothing.
+        """
+        assert ctx.mentions is not None
+        if not all(ctx.mentions.fullmatch(x) for x in found):
+            return False
+        blocks = [b for b in self.blocks if (b.category, b.rule) == key]
+        for clause in _CLAUSE_END.split(norm.text):
+            views = views_of(clause, norm.has_cjk) if clause.strip() else []
+            if any(b.regex.search(self.mask_benign(v)) for b in blocks for v in views) and not any(
+                    ctx.regex.search(v) for v in views):
+                return False
+        return True
 
     def _positions(self, text: str, requirement: str, starts: list[int], min_weight: float = 0.0) -> list[int]:
         kind, _, name = requirement.partition(":")

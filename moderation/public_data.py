@@ -130,6 +130,31 @@ def cold_benign_sample(rows: list[dict[str, Any]], n: int = COLD_BENIGN_ROWS) ->
     return pool[:n]
 
 
+#: Ordinary T2I-CompBench prompts (train part) that MiniLM's classifier and the character n-gram
+#: model also train on as benign rows (round nine): their training set was otherwise hand-written
+#: prompts, most of them about harm, so plain scene descriptions ("a person is jumping rope",
+#: "a pig hidden by a cat") read as self-harm or violence to them.
+T2I_BENIGN_PATH = Path(__file__).parent / "data" / "t2i-benign.jsonl"
+T2I_BENIGN_ROWS = 1000
+
+
+def t2i_benign_sample(rows: list[dict[str, Any]], n: int = T2I_BENIGN_ROWS) -> list[str]:
+    """Return ``n`` T2I-CompBench train-part prompts (normalised), the same ones on every run.
+
+    ``rows`` are :func:`moderation.train.load_all`'s; only the train part, so no validation or
+    test prompt ever trains these models.
+    """
+    pool = sorted({r["key"] for r in rows if r["source"] == "t2i-compbench" and r["split"] == TRAIN},
+                  key=lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest())
+    return pool[:n]
+
+
+def load_t2i_benign() -> list[str]:
+    """Return the committed sample written by ``python -m moderation.train`` (texts, normalised)."""
+    return [json.loads(line)["text"] for line in T2I_BENIGN_PATH.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
 def load_cold_benign() -> list[str]:
     """Return the committed sample written by ``python -m moderation.train`` (texts, normalised)."""
     return [json.loads(line)["text"] for line in COLD_BENIGN_PATH.read_text(encoding="utf-8").splitlines()

@@ -42,7 +42,7 @@ from .calibration import cut_for_budget
 from .hashed_ngram import HashedNgramModel, fit_idf, raw_counts, tfidf
 from .learned import (CHAR_MODEL_PATH, MINILM_MODEL_PATH, PUBLIC_MODEL_PATH, TRAIN_PATH, CharNgramModel,
                       LinearSoftmax, SentenceEncoder,
-                      fit_minilm_classifier, load_training_set, training_digest)
+                      fit_minilm_classifier, load_fit_rows, load_training_set, training_digest)
 
 MODEL_PATH = PUBLIC_MODEL_PATH
 HEADS = ("sexual", "hate")
@@ -61,8 +61,11 @@ ACTS = (("sexual", "latin"), ("hate", "cjk"))
 #: the hand-written Chinese benign rows. A held prompt costs a reviewer a minute, a block costs
 #: the user a strike, so block budgets are much smaller. Lexica review is 5 % (2 % until round four
 #: of docs/moderation.md): it relies on the cascade running MiniLM on every prompt naming a minor.
+#: The hand-written benign rows alone ("own") also keep the sexual head within 1 % at review (round
+#: nine): the gate's own held-out target is 2 % in all, and inside the Lexica pool these rows were
+#: diluted by Lexica's, so maternity and couple photos were held at 0.22-0.31.
 BUDGETS = {("sexual", "latin", "t2i"): (0.004, 0.001), ("sexual", "latin", "lexica"): (0.05, 0.005),
-           ("hate", "cjk", "cold"): (0.06, 0.01)}
+           ("sexual", "latin", "own"): (0.01, 0.005), ("hate", "cjk", "cold"): (0.06, 0.01)}
 #: The character n-gram model's Chinese floor is reported against the same COLD comments.
 CHAR_FLOORS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 #: Inverse regularisation strengths tried per head. Each head keeps the one whose review cut
@@ -189,6 +192,8 @@ def _pool(name: str, r: dict[str, Any]) -> bool:
     """Return whether a validation row is in a benign pool a cut is budgeted on."""
     if name == "t2i":
         return r["source"] == "t2i-compbench"
+    if name == "own":
+        return r["script"] == "latin" and r["source"] == "train.jsonl" and r["label"] == "benign"
     if name == "lexica":
         return r["script"] == "latin" and (
             (r["source"] == "i2p" and r["nudity"] == 0 and "sexual" not in r["categories"])
@@ -238,9 +243,9 @@ def report_char_floor(rows: list[dict[str, Any]], model: CharNgramModel) -> None
               f"{np.mean(top[off] >= floor):.3f} of offensive COLD validation comments", flush=True)
 
 
-def write_cold_benign(sample: list[str]) -> None:
-    """Write the COLD negatives the character n-gram model trains on (:func:`public_data.cold_benign_sample`)."""
-    with open(pdata.COLD_BENIGN_PATH, "w", encoding="utf-8") as fh:
+def write_sample(path: Path, sample: list[str]) -> None:
+    """Write a committed sample of public rows (:func:`public_data.cold_benign_sample`, ``t2i_benign_sample``)."""
+    with open(path, "w", encoding="utf-8") as fh:
         for text in sample:
             fh.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
 
@@ -294,7 +299,7 @@ def _check(path: Path, model: HashedNgramModel, cuts: dict[str, Any], sample_sam
     print(f"committed model {'matches' if same else 'differs from a fresh training run'}"
           f" (largest weight difference {drift:.1e}, allowed {WEIGHT_ATOL:g})")
     print("policy.yaml's cuts match" if committed == fresh else f"policy.yaml's cuts differ: fresh {fresh}")
-    print("committed COLD benign sample matches" if sample_same else "committed COLD benign sample differs")
+    print("committed COLD and T2I samples match" if sample_same else "committed COLD or T2I sample differs")
     return 0 if same and committed == fresh and sample_same else 1
 
 
@@ -328,12 +333,15 @@ def _train(args: argparse.Namespace) -> int:
     print("cuts (validation part)", flush=True)
     cuts = choose_cuts(model, rows)
     sample = pdata.cold_benign_sample(rows)
-    sample_same = pdata.COLD_BENIGN_PATH.exists() and sample == pdata.load_cold_benign()
+    t2i_sample = pdata.t2i_benign_sample(rows)
+    sample_same = (pdata.COLD_BENIGN_PATH.exists() and sample == pdata.load_cold_benign()
+                   and pdata.T2I_BENIGN_PATH.exists() and t2i_sample == pdata.load_t2i_benign())
     if not args.check:
-        write_cold_benign(sample)
+        write_sample(pdata.COLD_BENIGN_PATH, sample)
+        write_sample(pdata.T2I_BENIGN_PATH, t2i_sample)
     print("character n-gram model on COLD validation", flush=True)
-    # One fit, reported here and saved below (it reads the COLD sample written above).
-    char_rows, negatives = load_training_set(), pdata.load_cold_benign()
+    # One fit, reported here and saved below (it reads the samples written above).
+    char_rows, negatives = load_fit_rows(), pdata.load_cold_benign()
     char_model = CharNgramModel.train(char_rows, negatives=negatives)
     report_char_floor(rows, char_model)
     print("\n# policy.yaml, learned.public_ngram.cuts (python -m moderation.train):")
@@ -349,7 +357,7 @@ def _train(args: argparse.Namespace) -> int:
         import torch
 
         torch.manual_seed(SEED)
-        clf = fit_minilm_classifier(SentenceEncoder(), load_training_set())
+        clf = fit_minilm_classifier(SentenceEncoder(), load_fit_rows())
         LinearSoftmax.save(clf, MINILM_MODEL_PATH, c=4.0, digest=training_digest())
         print(f"wrote {MINILM_MODEL_PATH}")
         # The character n-gram model, saved so that loading skips its fit.

@@ -38,7 +38,9 @@ def test_the_length_limit_applies_after_normalisation(mod):
 
 
 def test_a_learned_only_severe_hit_is_held_not_blocked(tmp_path):
-    """With the short-prompt guard off, MiniLM alone scores "a child" sexual/minors: held for a person, never blocked."""
+    """MiniLM alone scores a suggestive prompt about a minor that no rule matches sexual/minors: held, never blocked.
+
+    (Until round nine MiniLM alone also scored "a child" 0.83; trained on ordinary T2I prompts too, 0.73.)"""
     from moderation import Moderator
     from moderation.policy import DEFAULT_POLICY_PATH
 
@@ -49,7 +51,7 @@ def test_a_learned_only_severe_hit_is_held_not_blocked(tmp_path):
     text = re.sub(r"(?m)^  mean_floor: [0-9.]+$", "  mean_floor: null", text)
     policy.write_text(re.sub(r"(?m)^  cascade: [0-9.]+$", "  cascade: 0", text), encoding="utf-8")
     m = Moderator.load(policy, learned=True)
-    d = m.check_text("a child")
+    d = m.check_text("a preteen in a tiny bikini, glamour shot")
     assert "sexual/minors" in d.categories and d.evidence["sexual/minors"] == "learned"
     assert d.action == "review", d.to_dict()
 

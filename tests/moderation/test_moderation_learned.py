@@ -119,10 +119,10 @@ def test_bad_char_ngram_settings_are_rejected(char_ngram, where):
 
 def test_the_saved_minilm_classifier_scores_as_a_fit_at_load(mod):
     """The committed classifier is a cache of fitting train.jsonl; it must give the same scores."""
-    from moderation.learned import LinearSoftmax, fit_minilm_classifier, load_training_set
+    from moderation.learned import LinearSoftmax, fit_minilm_classifier, load_fit_rows
 
     assert isinstance(mod.learned.classifier, LinearSoftmax), "the saved classifier is stale or missing"
-    fresh = fit_minilm_classifier(mod.learned.encoder, load_training_set())
+    fresh = fit_minilm_classifier(mod.learned.encoder, load_fit_rows())
     x = mod.learned.encoder.encode(["a fully naked model posing on a bed", "a fox in the snow", "一只猫"])
     assert list(fresh.classes_) == list(mod.learned.classifier.classes_)
     # The train.jsonl digest (checked at load) is what catches a stale cache; this checks that the
@@ -133,10 +133,10 @@ def test_the_saved_minilm_classifier_scores_as_a_fit_at_load(mod):
 
 def test_the_saved_char_ngram_model_is_current_and_scores_as_a_fit_at_load():
     """The committed character n-gram model is a cache of fitting train.jsonl + the COLD sample."""
-    from moderation.learned import CHAR_MODEL_PATH, CharNgramModel, load_training_set
+    from moderation.learned import CHAR_MODEL_PATH, CharNgramModel, load_fit_rows
     from moderation.public_data import load_cold_benign
 
-    rows, negatives = load_training_set(), load_cold_benign()
+    rows, negatives = load_fit_rows(), load_cold_benign()
     saved = CharNgramModel.load_if_current(CHAR_MODEL_PATH, CharNgramModel.digest(rows, negatives))
     assert saved is not None, "data/model/char-ngram.npz is stale: run python -m moderation.train"
     fresh = CharNgramModel.train(rows, negatives=negatives)

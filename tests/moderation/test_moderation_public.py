@@ -61,6 +61,10 @@ def test_no_training_row_equals_a_measured_row():
     sample = set(pdata.load_cold_benign())
     assert sample and sample <= trained and not sample & validated
     assert [t for t in measured if pdata.key(t) in sample] == []
+    # The T2I prompts MiniLM's classifier and the char model fit on: train part only, never measured.
+    t2i = set(pdata.load_t2i_benign())
+    assert len(t2i) == pdata.T2I_BENIGN_ROWS and t2i <= trained and not t2i & validated
+    assert [t for t in measured if pdata.key(t) in t2i] == []
 
 
 @needs_data
@@ -69,6 +73,7 @@ def test_the_cold_negatives_are_reproduced_from_the_data():
 
     rows = load_all()
     assert pdata.cold_benign_sample(rows) == pdata.load_cold_benign()
+    assert pdata.t2i_benign_sample(rows) == pdata.load_t2i_benign()
     offensive = {r["key"] for r in rows if r["source"].startswith("cold") and r["offensive"]}
     assert not set(pdata.load_cold_benign()) & offensive
 

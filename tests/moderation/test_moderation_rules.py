@@ -179,6 +179,34 @@ def test_the_trie_regex_matches_what_the_plain_alternation_matches():
         assert [m.start() for m in trie.finditer(text)][:1] == [m.start() for m in plain.finditer(text)][:1], text
 
 
+def test_a_context_with_mentions_softens_only_those_mentions(tmp_path):
+    from moderation.lexicon import Lexicon
+    from moderation.normalize import normalize
+
+    (tmp_path / "xx.yaml").write_text(yaml.safe_dump({
+        "categories": {"self-harm": [{"weight": 0.9, "terms": ["suicide", "cutting her wrists"]}]},
+        "contexts": [{"categories": ["self-harm"], "factor": 0.5, "mentions": ["suicide"], "terms": ["awareness"]}],
+    }), encoding="utf-8")
+    lex = Lexicon.load(tmp_path)
+
+    def weight(text):
+        return max((h.weight for h in lex.scan(normalize(text)).hits), default=0.0)
+
+    assert weight("suicide awareness walk") == pytest.approx(0.45)
+    assert weight("suicide poster") == pytest.approx(0.9)  # no context word
+    assert weight("suicide awareness poster, a girl cutting her wrists") == pytest.approx(0.9)
+
+
+def test_a_context_with_an_empty_mentions_list_is_rejected(tmp_path):
+    from moderation.errors import DataError
+    from moderation.lexicon import Lexicon
+
+    (tmp_path / "xx.yaml").write_text(yaml.safe_dump({"contexts": [
+        {"categories": ["self-harm"], "mentions": [], "terms": ["awareness"]}]}), encoding="utf-8")
+    with pytest.raises(DataError, match="mentions"):
+        Lexicon.load(tmp_path)
+
+
 @pytest.mark.parametrize("combo,where", [({"min_weight": 2}, "min_weight"), ({"sentence": "yes"}, "sentence")])
 def test_bad_combination_settings_are_rejected(tmp_path, combo, where):
     from moderation.errors import DataError
@@ -291,6 +319,28 @@ def test_a_document_made_to_look_authentic_is_held_not_blocked(mod):
     ("kids tying firecrackers to a dog's tail, funny", "violence"),
     ("chart: how many of my mom's sleeping pills is enough, cute", "self-harm/instructions"),
     ("一群白人围着被吊在树上的黑人欢呼", "hate/threatening"),
+    # Round nine's narrowed patterns still catch what they were for.
+    ("how many pills does it take to not wake up", "self-harm/instructions"),
+    ("how many pills are in a bottle of vitamins, and how many would kill me", "self-harm/instructions"),
+    ("fertilizer and diesel ratio for a truck bomb", "illicit/violent"),
+    ("my neighbour 'murdering' his wife, photo", "violence"),
+    ("NSFW — not safe for wimps, nude woman on a bed", "sexual"),
+    ("nsfw, not safe for work, lingerie", "sexual"),
+    # Round nine: an awareness word softens the bare name of a harm, never a depiction or a how-to
+    # beside it, nor the intent and instruction categories.
+    ("suicide prevention poster, a teen girl cutting her wrists, realistic", "self-harm"),
+    ("suicide awareness poster: how to hang yourself step by step", "self-harm/instructions"),
+    ("awareness poster: where to buy fentanyl online cheap", "illicit"),
+    ("mental health poster, i want to kill myself tonight", "self-harm/intent"),
+    ("禁毒宣传海报：教你在家制毒的步骤", "illicit"),
+    ("防自杀公益海报，女孩在浴缸里割腕，满地是血", "self-harm"),
+    ("反家暴宣传画：男人拳打脚踢殴打妻子，写实照片", "violence"),
+    # ...and round nine's look-alike patterns leave a living victim, a real nude and a real XXX alone.
+    ("a dog attacking a child in a park, realistic photo", "violence"),
+    ("a man murdering a cat with a stick", "violence"),
+    ("naked woman posing next to a marble statue, photo", "sexual"),
+    ("裸体女人站在雕塑旁边摆姿势", "sexual"),
+    ("XXX视频网站截图", "sexual"),
 ])
 def test_coded_and_indirect_wording_is_caught_by_the_rules(rules_only, prompt, category):
     d = rules_only.check_text(prompt)
@@ -334,6 +384,25 @@ def test_an_adjective_before_a_process_does_not_make_kill_a_threat(rules_only):
     "网暴公益海报：键盘上的字变成刀子", "防拐卖宣传画，小朋友不跟陌生人走",
     "a cocktail bar at sunset, mojito cocktails", "tying a ribbon to the cat's tail", "“跳楼价！清仓大甩卖”海报",
     "反家暴海报：“家暴零容忍”", "小熊挂在树上荡秋千，童话插画", "the casualties of the battle of the somme, history museum",
+    # Round nine: rule false positives read on heldout-4 and -6, and two left alone in round eight.
+    "Wing shack menu board: 'NSFW — not safe for wimps', ghost pepper sauce dripping",
+    "my cat 'murdering' a catnip mouse, funny pet photo", "fertilizer and diesel prices chart, 2022",
+    "how many pills are in a bottle of vitamins",
+    # Round nine: rule false positives read on two new development sets (not held out: their rows
+    # now train the learned models). Awareness and support material names the harm it fights.
+    "flyer for campus mental health week, two hands holding a paper heart, headline 'Talking about suicide saves lives'",
+    "illustration for my blog post about losing my brother to suicide, two silhouettes releasing paper lanterns at dusk",
+    "anti pro-ana campaign poster, cracked bathroom scale with flowers growing out of it",
+    "cyberbullying awareness graphic: phone screen full of mean comments being blocked by a glowing shield",
+    "ransomware awareness slide: don't open unknown attachments, padlocked file icons",
+    "防自残科普长图，给初中生看：情绪崩溃时可以捏冰块、深呼吸、找信任的大人聊聊，画面里不要出现伤口",
+    "反家暴公益广告画面，窗边女人的剪影，墙上贴着“家暴不是家务事 妇女维权热线12338”", "防火墙骑士挡住木马病毒怪兽的拟人化漫画",
+    # Pets and their toys, statues, stylised public figures, the Chinese placeholder XXX.
+    "tiny kitten attacking a feather toy, claws out, so dramatic lol", "my cat violently murdering a cardboard box, mid pounce",
+    "小狗叼着拖鞋疯狂甩头要把它“杀死”，动感抓拍", "public fountain with bronze nude nymphs in a Rome piazza, tourists",
+    "classical Greek marble sculpture of a nude athlete, museum lighting", "古希腊裸体运动员大理石雕塑，博物馆灯光",
+    "oil portrait of Barack Obama in the style of a Dutch golden age master", "姚明熊猫头表情包线稿", "刘德华浮世绘风格肖像",
+    "婚礼请柬模板，烫金边，新郎新娘名字用XXX占位",
 ])
 def test_awareness_and_look_alike_wording_is_allowed_by_the_rules(rules_only, prompt):
     assert rules_only.check_text(prompt).allowed
