@@ -13,6 +13,8 @@ COPY generation ./generation
 COPY moderation ./moderation
 COPY provenance ./provenance
 RUN pip install ${TORCH_INDEX:+--index-url $TORCH_INDEX} "$TORCH_SPEC" && pip install -e '.[s3]'
+# MiniLM's int8 ONNX file (not committed: ~23 MB), built into the image so no worker builds it.
+RUN python -m moderation.onnx_encoder
 COPY manage.py ./
 COPY platform ./platform
 # collectstatic needs settings, not secrets: a throwaway key, and var/ removed from the layer.

@@ -13,6 +13,8 @@ $(INSTALLED): pyproject.toml
 	# The CPU build of torch first: a looser requirement would pull a multi-GB CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[test]'
+	# MiniLM's int8 ONNX file (~23 MB, too big to commit): built here, not on the first prompt.
+	$(PY) -m moderation.onnx_encoder
 	touch $@
 
 install: $(INSTALLED)

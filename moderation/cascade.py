@@ -85,10 +85,6 @@ def probe(mod: Moderator, text: str) -> tuple[float, str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Choose learned.cascade on validation rows.")
     ap.parse_args(argv)
-    import torch
-
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
     train, val = validation_rows()
     print(f"train.jsonl train bucket {len(train)} rows; validation rows {len(val)}: "
           + ", ".join(f"{s} {sum(r['set'] == s for r in val)}" for s in ("train.jsonl", "i2p", "t2i", "lexica")),

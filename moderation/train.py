@@ -22,8 +22,8 @@ What it does, in order:
    ``eval/public/`` (the rows the bench and the tests measure; never trained or tuned on),
    the COLD benign sample the character n-gram model also trains on to ``data/cold-benign.jsonl``,
    and MiniLM's classifier over ``train.jsonl`` to ``data/model/minilm-logreg.npz`` (keyed by
-   the file's sha256: loading uses it instead of encoding the training set, and ignores it
-   once ``train.jsonl`` changes).
+   the file's sha256 and the encoder's key: loading uses it instead of encoding the training
+   set, and ignores it once ``train.jsonl`` or the encoder changes).
 """
 
 from __future__ import annotations
@@ -354,11 +354,9 @@ def _train(args: argparse.Namespace) -> int:
     model.save(args.model)
     if args.model == MODEL_PATH:
         # The MiniLM tier's classifier over train.jsonl, saved so that loading skips encoding it.
-        import torch
-
-        torch.manual_seed(SEED)
-        clf = fit_minilm_classifier(SentenceEncoder(), load_fit_rows())
-        LinearSoftmax.save(clf, MINILM_MODEL_PATH, c=4.0, digest=training_digest())
+        encoder = SentenceEncoder()
+        clf = fit_minilm_classifier(encoder, load_fit_rows())
+        LinearSoftmax.save(clf, MINILM_MODEL_PATH, c=4.0, digest=training_digest(), encoder=encoder.key)
         print(f"wrote {MINILM_MODEL_PATH}")
         # The character n-gram model, saved so that loading skips its fit.
         char_model.save(CHAR_MODEL_PATH, CharNgramModel.digest(char_rows, negatives))
