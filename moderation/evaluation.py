@@ -34,8 +34,13 @@ HELDOUT5_PATH = HELDOUT_PATH.with_name("heldout-5.jsonl")
 #: A sixth, written blind later in round eight (same statement, no sexual/minors rows) and
 #: measured once with the round's final gate, then read.
 HELDOUT6_PATH = HELDOUT_PATH.with_name("heldout-6.jsonl")
+#: A seventh, written blind in round nine by two authors (en, zh) against a one-page policy
+#: statement, with 150 benign rows per language (110 hard) so that one false positive moves the
+#: FPR by 0.7 points, not 1.3; measured once with the round's final gate.
+HELDOUT7_PATH = HELDOUT_PATH.with_name("heldout-7.jsonl")
 #: Every held-out file, oldest first.
-HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH)
+HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
+                 HELDOUT7_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

@@ -33,9 +33,10 @@ _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # tilde and ellipsis of chat Chinese ("的说~~"), a semicolon, a line break, and a full stop
 # followed by a space or the end (so "3.5" and "st. louis" stay one sentence).
 _SENTENCE_END = re.compile(r"[。！？!?；;~～…\n]|\.(?=\s|$)")
-# Where a clause ends, for a context's `mentions`: the sentence ends, commas and colons too
-# ("拒绝霸凌海报，然后画一个霸凌同学的场景" is a poster, then a request).
-_CLAUSE_END = re.compile(r"[。！？!?；;~～…\n，,、:：]|\.(?=\s|$)")
+# Where a clause ends, for a context's `mentions`: the sentence ends and commas too ("拒绝霸凌海报，
+# 然后画一个霸凌同学的场景" is a poster, then a request). Not a colon: it introduces what the poster
+# says ("反诈宣传海报：刷单返利都是诈骗！").
+_CLAUSE_END = re.compile(r"[。！？!?；;~～…\n，,、]|\.(?=\s|$)")
 
 
 def _term_regex(term: str) -> str:
