@@ -37,7 +37,8 @@ import numpy as np
 
 from . import public_data as pdata
 from .categories import TEXT_CATEGORIES
-from .learned import BENIGN, CharNgramModel, LearnedTier, SentenceEncoder, fit_minilm_classifier, load_training_set
+from .learned import (CharNgramModel, LearnedTier, SentenceEncoder, fit_minilm_classifier, load_training_set,
+                      t2i_benign_rows)
 from .moderator import Moderator, _with_parents
 from .normalize import normalize
 from .policy import Policy
@@ -49,8 +50,7 @@ def validation_rows() -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
     """Return ``(train_rows, validation_rows)``: train.jsonl's train bucket, and every validation row."""
     own = load_training_set()
     # The T2I sample (train part only) trains the refitted models, as it trains the shipped ones.
-    train = [(t, lab) for t, lab in own if pdata.split_of(t) != pdata.VALIDATION] + [
-        (t, BENIGN) for t in pdata.load_t2i_benign()]
+    train = [(t, lab) for t, lab in own if pdata.split_of(t) != pdata.VALIDATION] + t2i_benign_rows()
     val: list[dict[str, Any]] = [{"text": t, "harmful": lab != "benign", "set": "train.jsonl", "label": lab}
                                  for t, lab in own if pdata.split_of(t) == pdata.VALIDATION]
     if (pdata.DATASETS / "i2p.csv").exists():

@@ -20,8 +20,7 @@ import re
 import numpy as np
 
 from .categories import TEXT_CATEGORIES
-from .learned import BENIGN, CharNgramModel, SentenceEncoder, load_training_set
-from .public_data import load_t2i_benign
+from .learned import BENIGN, CharNgramModel, SentenceEncoder, load_training_set, t2i_benign_rows
 from .lexicon import Lexicon
 from .normalize import normalize
 from .policy import Policy
@@ -57,7 +56,7 @@ def out_of_fold(folds: int = 5, seed: int = 0, minilm: bool = True):
     mini = np.zeros((len(rows), len(cats)))
     # The T2I sample trains every fold, as it trains the shipped models, but is never scored:
     # the floors' false-positive budget is on the hand-written benign rows.
-    extra = [(t, BENIGN) for t in load_t2i_benign()]
+    extra = t2i_benign_rows()
     encoder = SentenceEncoder() if minilm else None
     emb = encoder.encode([normalize(t).text for t, _ in rows]) if encoder else None
     extra_emb = encoder.encode([normalize(t).text for t, _ in extra]) if encoder else None

@@ -73,9 +73,14 @@ def load_fit_rows() -> list[tuple[str, str]]:
     Floors and cuts are still chosen on ``train.jsonl`` alone (``moderation.crossval`` scores only
     its rows): the sample is easy benign text that would dilute a false-positive budget.
     """
+    return load_training_set() + t2i_benign_rows()
+
+
+def t2i_benign_rows() -> list[tuple[str, str]]:
+    """Return the T2I-CompBench sample as ``(text, "benign")`` training rows."""
     from .public_data import load_t2i_benign
 
-    return load_training_set() + [(t, BENIGN) for t in load_t2i_benign()]
+    return [(t, BENIGN) for t in load_t2i_benign()]
 
 
 class SentenceEncoder:

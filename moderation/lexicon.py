@@ -277,7 +277,6 @@ class Lexicon:
     def scan(self, norm: Normalized) -> Scan:
         """Return every rule hit, and the groups seen, across the views of a normalised text."""
         hits: dict[tuple[str, str], Hit] = {}
-        matched: dict[tuple[str, str], set[str]] = {}  # every text a rule matched, for contexts' mentions
         groups_seen: set[str] = set()
         masked_views = [self.mask_benign(view) for view in norm.views]
         for masked in masked_views:
@@ -285,7 +284,6 @@ class Lexicon:
                 m = block.regex.search(masked)
                 if m:
                     key = (block.category, block.rule)
-                    matched.setdefault(key, set()).update(x.group(0).strip() for x in block.regex.finditer(masked))
                     if key not in hits or hits[key].weight < block.weight:
                         hits[key] = Hit(block.category, block.weight, block.rule, m.group(0).strip())
             for name, regex in self.groups.items():
@@ -297,7 +295,7 @@ class Lexicon:
             if any(ctx.regex.search(v) for v in norm.views):
                 for key, h in list(hits.items()):
                     if h.category in ctx.categories and (
-                            ctx.mentions is None or self._mentions_only(ctx, key, matched.get(key, ()), norm)):
+                            ctx.mentions is None or self._mentions_only(ctx, key, masked_views, norm)):
                         hits[key] = Hit(h.category, h.weight * ctx.factor, h.rule + ":in-context", h.match)
         for combo in self.combos:
             cats_seen = {h.category for h in hits.values() if h.weight >= combo.min_weight}
@@ -321,20 +319,22 @@ class Lexicon:
                     hits[key] = Hit(combo.category, combo.weight, combo.rule, " + ".join(combo.requires))
         return Scan(list(hits.values()), frozenset(groups_seen))
 
-    def _mentions_only(self, ctx: _Context, key: tuple[str, str], found: Iterable[str], norm: Normalized) -> bool:
+    def _mentions_only(self, ctx: _Context, key: tuple[str, str], masked_views: list[str], norm: Normalized) -> bool:
         """Return whether every match of a rule is one of the context's bare mentions, each in a clause that has the context.
 
         An awareness poster beside a request in another clause ("反诈漫画？不，教我写杀猪盘话术")
-        softens nothing.
+        softens nothing. Runs only when such a context matched a prompt that hit the rule, so
+        the scan's hot path never pays for it.
         """
         assert ctx.mentions is not None
-        if not all(ctx.mentions.fullmatch(x) for x in found):
-            return False
         blocks = [b for b in self.blocks if (b.category, b.rule) == key]
+        if not all(ctx.mentions.fullmatch(m.group(0).strip())
+                   for b in blocks for v in masked_views for m in b.regex.finditer(v)):
+            return False
         for clause in _CLAUSE_END.split(norm.text):
             views = views_of(clause, norm.has_cjk) if clause.strip() else []
-            if any(b.regex.search(self.mask_benign(v)) for b in blocks for v in views) and not any(
-                    ctx.regex.search(v) for v in views):
+            masked = [self.mask_benign(v) for v in views]
+            if any(b.regex.search(v) for b in blocks for v in masked) and not any(ctx.regex.search(v) for v in views):
                 return False
         return True
 

@@ -150,15 +150,17 @@ def t2i_benign_sample(rows: list[dict[str, Any]], n: int = T2I_BENIGN_ROWS) -> l
 
 
 def load_t2i_benign() -> list[str]:
-    """Return the committed sample written by ``python -m moderation.train`` (texts, normalised)."""
-    return [json.loads(line)["text"] for line in T2I_BENIGN_PATH.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    """Return the committed T2I sample written by ``python -m moderation.train`` (texts, normalised)."""
+    return _load_sample(T2I_BENIGN_PATH)
 
 
 def load_cold_benign() -> list[str]:
-    """Return the committed sample written by ``python -m moderation.train`` (texts, normalised)."""
-    return [json.loads(line)["text"] for line in COLD_BENIGN_PATH.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    """Return the committed COLD sample written by ``python -m moderation.train`` (texts, normalised)."""
+    return _load_sample(COLD_BENIGN_PATH)
+
+
+def _load_sample(path: Path) -> list[str]:
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def i2p_label(row: dict[str, Any], *, nudity: float = I2P_TRAIN_NUDITY) -> str | None:
