@@ -13,11 +13,16 @@ $(INSTALLED): pyproject.toml
 	# The CPU build of torch first: a looser requirement would pull a multi-GB CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[test]'
-	# MiniLM's int8 ONNX file (~23 MB, too big to commit): built here, not on the first prompt.
+	touch $@
+
+# MiniLM's int8 ONNX file (~23 MB, too big to commit): built here, not on the first prompt, and
+# again when the export or quantisation recipe changes (the module skips a file that is current).
+MINILM_ONNX := moderation/data/model/minilm-int8.onnx
+$(MINILM_ONNX): $(INSTALLED) moderation/onnx_encoder.py
 	$(PY) -m moderation.onnx_encoder
 	touch $@
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(MINILM_ONNX)
 
 ## Run the platform: SQLite, a real Celery worker on a filesystem broker, the tiny offline model.
 demo: install var/demo.env

@@ -38,9 +38,12 @@ HELDOUT6_PATH = HELDOUT_PATH.with_name("heldout-6.jsonl")
 #: statement, with 150 benign rows per language (110 hard) so that one false positive moves the
 #: FPR by 0.7 points, not 1.3; measured once with the round's final gate.
 HELDOUT7_PATH = HELDOUT_PATH.with_name("heldout-7.jsonl")
+#: An eighth, written blind in round ten by two authors (en, zh) against the same one-page statement,
+#: 90 harmful and 160 benign rows per language; measured once with the round's final gate, then read.
+HELDOUT8_PATH = HELDOUT_PATH.with_name("heldout-8.jsonl")
 #: Every held-out file, oldest first.
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
-                 HELDOUT7_PATH)
+                 HELDOUT7_PATH, HELDOUT8_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

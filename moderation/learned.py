@@ -267,8 +267,8 @@ class CharNgramModel:
     sub-categories are positive; rows of a sibling or parent category (same
     family, e.g. ``self-harm`` vs ``self-harm/intent``) are left out rather than
     used as negatives; everything else, benign included, is negative. The
-    fitted weights are stacked into one matrix, so scoring a prompt is one
-    sparse product (well under a millisecond).
+    fitted weights are stacked into one dense matrix, so scoring a prompt is
+    gathering the rows of its n-grams (well under a millisecond).
 
     A last classifier learns benign-vs-harmful; each category's probability is
     multiplied by ``1 - p(benign)``, so a prompt that looks like the hard
@@ -308,7 +308,6 @@ class CharNgramModel:
         Raises:
             DataError: No category has a positive row.
         """
-        from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -344,7 +343,7 @@ class CharNgramModel:
         benign.fit(x[:n_rows], np.asarray([lab == BENIGN for lab in y[:n_rows]], dtype=int))
         cols.append(benign.coef_[0].astype(np.float32))
         biases.append(float(benign.intercept_[0]))
-        weights = sparse.csr_matrix(np.stack(cols, axis=1))
+        weights = np.stack(cols, axis=1)
         return cls(vectorizer=vec, labels=tuple(labels), weights=weights,
                    bias=np.asarray(biases, dtype=np.float32))
 
@@ -379,12 +378,11 @@ class CharNgramModel:
             terms[i] = term
         np.savez_compressed(path, terms=terms.astype(str), idf=self.vectorizer.idf_.astype(np.float64),
                             ngram_range=np.asarray(self.vectorizer.ngram_range), labels=np.asarray(self.labels),
-                            weights=self.weights.toarray(), bias=self.bias, digest=np.asarray(digest))
+                            weights=self.weights, bias=self.bias, digest=np.asarray(digest))
 
     @classmethod
     def load_if_current(cls, path: Path, digest: str) -> "CharNgramModel | None":
         """Return the saved model if it was fitted on inputs with this digest, else None."""
-        from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         try:
@@ -397,14 +395,30 @@ class CharNgramModel:
                                       vocabulary={t: i for i, t in enumerate(terms)})
                 vec.idf_ = z["idf"]
                 return cls(vectorizer=vec, labels=tuple(str(k) for k in z["labels"]),
-                           weights=sparse.csr_matrix(z["weights"]), bias=z["bias"])
+                           weights=z["weights"], bias=z["bias"])
         except (OSError, KeyError, ValueError):
             return None
 
+    def __post_init__(self) -> None:
+        self.weights = np.asarray(self.weights, dtype=np.float32)
+        self._analyzer = self.vectorizer.build_analyzer()
+
+    def _logits(self, text: str) -> np.ndarray:
+        # The vectoriser's transform, written out for one text: its per-call
+        # validation and sparse bookkeeping cost more than the features did.
+        vocab = self.vectorizer.vocabulary_
+        index = [i for i in map(vocab.get, self._analyzer(text)) if i is not None]
+        feats, counts = np.unique(np.asarray(index, dtype=np.int64), return_counts=True)
+        values = (1.0 + np.log(counts.astype(np.float64))) * self.vectorizer.idf_[feats]
+        norm = float(np.sqrt(values @ values))
+        if norm > 0:
+            values /= norm
+        return values @ self.weights[feats].astype(np.float64) + self.bias
+
     def scores_many(self, texts: Sequence[str]) -> np.ndarray:
         """Return an ``(n, n_labels)`` array of probabilities for normalised texts."""
-        x = self.vectorizer.transform(list(texts))
-        z = np.asarray((x @ self.weights).todense(), dtype=np.float64) + self.bias
+        n = len(self.labels) + 1
+        z = np.stack([self._logits(t) for t in texts]) if len(texts) else np.zeros((0, n))
         p = 1.0 / (1.0 + np.exp(-z))
         return p[:, :-1] * (1.0 - p[:, -1:])
 

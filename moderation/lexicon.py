@@ -36,7 +36,41 @@ _SENTENCE_END = re.compile(r"[。！？!?；;~～…\n]|\.(?=\s|$)")
 # Where a clause ends, for a context's `mentions`: the sentence ends and commas too ("拒绝霸凌海报，
 # 然后画一个霸凌同学的场景" is a poster, then a request). Not a colon: it introduces what the poster
 # says ("反诈宣传海报：刷单返利都是诈骗！").
-_CLAUSE_END = re.compile(r"[。！？!?；;~～…\n，,、]|\.(?=\s|$)")
+# 、 lists items of one clause ("提醒学生冰毒、K粉都是毒品"), so it does not end one.
+_CLAUSE_END = re.compile(r"[。！？!?；;~～…\n，,]|\.(?=\s|$)")
+_QUOTE_OPEN = "'\"“‘「『《"
+
+
+def _clauses(text: str) -> list[str]:
+    """Return the clauses of ``text``; one that opens with a quote belongs to the clause before it.
+
+    A poster's slogan is quoted after what the poster is ("反家暴公益海报，'家暴不是家务事'"),
+    and commas inside the slogan split it too.
+    """
+    out: list[str] = []
+    for clause in _CLAUSE_END.split(text):
+        if out and clause.lstrip()[:1] in _QUOTE_OPEN:
+            out[-1] += " " + clause
+        else:
+            out.append(clause)
+    return out
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error.
+
+    PyYAML keeps the last: a second ``patterns:`` in a rule block silently dropped the
+    first list's patterns (round ten).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def _term_regex(term: str) -> str:
@@ -165,6 +199,7 @@ class _Combo:
     within: int | None = None  # words: every requirement must match this close to the others
     min_weight: float = 0.0  # a `category:` requirement counts only rule blocks of at least this weight
     sentence: bool = False  # every requirement must match in the same sentence
+    none: list[str] = field(default_factory=list)  # groups whose match anywhere in the text cancels it
 
 
 @dataclass
@@ -202,11 +237,17 @@ class Lexicon:
             raise DataError(f"no lexicon files in {directory}")
         for path in files:
             lex._add_file(path)
+        for combo in lex.combos:
+            # Groups merge across files, so a combination's groups are checked once all are read:
+            # a misspelt name would otherwise never match (and a `none` never cancel).
+            missing = [r for r in combo.requires + combo.none if r.startswith("group:") and r[6:] not in lex.groups]
+            if missing:
+                raise DataError(f"{combo.rule}: unknown group(s) {', '.join(missing)}")
         return lex
 
     def _add_file(self, path: Path) -> None:
         try:
-            raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
         except (OSError, yaml.YAMLError) as exc:
             raise DataError(f"cannot read lexicon {path}: {exc}") from exc
         lang = raw.get("language") or path.stem
@@ -249,8 +290,11 @@ class Lexicon:
             sentence = combo.get("sentence", False)
             if not isinstance(sentence, bool):
                 raise DataError(f"{path}: combos[{i}]: sentence must be true or false")
+            none = [str(n) for n in combo.get("none") or []]
+            if any(not n.startswith("group:") for n in none):
+                raise DataError(f"{path}: combos[{i}]: none lists groups (group:<name>)")
             self.combos.append(_Combo(cat, float(combo.get("weight", 1.0)), requires, f"lexicon:{lang}:{cat}:combo",
-                                      within, float(min_weight), sentence))
+                                      within, float(min_weight), sentence, none))
         for i, ctx in enumerate(raw.get("contexts") or []):
             cats = frozenset(ctx.get("categories") or [])
             if not cats or not cats <= set(TEXT_CATEGORIES):
@@ -299,8 +343,8 @@ class Lexicon:
                         hits[key] = Hit(h.category, h.weight * ctx.factor, h.rule + ":in-context", h.match)
         for combo in self.combos:
             cats_seen = {h.category for h in hits.values() if h.weight >= combo.min_weight}
-            ok = True
-            for req in combo.requires:
+            ok = not any(n.partition(":")[2] in groups_seen for n in combo.none)
+            for req in combo.requires if ok else ():
                 kind, _, name = req.partition(":")
                 if (kind == "group" and name not in groups_seen) or (kind == "category" and name not in cats_seen):
                     ok = False
@@ -331,7 +375,7 @@ class Lexicon:
         if not all(ctx.mentions.fullmatch(m.group(0).strip())
                    for b in blocks for v in masked_views for m in b.regex.finditer(v)):
             return False
-        for clause in _CLAUSE_END.split(norm.text):
+        for clause in _clauses(norm.text):
             views = views_of(clause, norm.has_cjk) if clause.strip() else []
             masked = [self.mask_benign(v) for v in views]
             if any(b.regex.search(v) for b in blocks for v in masked) and not any(ctx.regex.search(v) for v in views):

@@ -2,7 +2,8 @@
 
 ``build(model_dir, out_path)`` exports a BERT-style model (mean pooling and L2
 normalisation inside the graph) with torch and quantises its weights with ONNX
-Runtime's dynamic int8 (per-channel QInt8). On a CPU without AVX-512 this ran
+Runtime's dynamic int8 (per-channel QInt8, 7-bit weights so that every x86
+host computes the same integers). On a CPU without AVX-512 this ran
 one prompt in ~6-7 ms where torch's own dynamic int8 took ~12-15 ms, agreed
 better with fp32 (cosine 0.993 mean vs ~0.95) and loaded in 0.7 s instead of
 7 s (docs/moderation.md, "MiniLM in ONNX Runtime").
@@ -24,7 +25,7 @@ import warnings
 from pathlib import Path
 
 #: Change it whenever the export or quantisation changes: every built file is then rebuilt.
-RECIPE = "ort-int8-v1: opset 17, mean pool + L2 in graph, quantize_dynamic QInt8 per-channel"
+RECIPE = "ort-int8-v2: opset 17, mean pool + L2 in graph, quantize_dynamic QInt8 per-channel reduce_range"
 #: Where the default model's file goes; ``HALLMARK_MINILM_ONNX`` overrides it (read-only installs).
 DEFAULT_PATH = Path(__file__).parent / "data" / "model" / "minilm-int8.onnx"
 #: A non-default model's file is written into its own directory under this name.
@@ -103,7 +104,11 @@ def build(model_dir: str | os.PathLike[str], out_path: str | os.PathLike[str]) -
         quiet = logging.getLogger().level
         logging.getLogger().setLevel(logging.ERROR)  # "consider pre-processing" advice, every time
         try:
-            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+            # 7-bit weights: AVX2 (and AVX-512 without VNNI) multiply u8 x s8 pairs into a
+            # saturating int16, VNNI does not, so with 8-bit weights the same file gave other
+            # embeddings on other CPUs (0.08 in one probability, 2026-12-07). u8 x s7 pairs
+            # cannot saturate: every host computes the same integers.
+            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
         finally:
             logging.getLogger().setLevel(quiet)
         model = onnx.load(str(int8))

@@ -61,6 +61,31 @@ def test_char_model_is_deterministic(char_model):
     np.testing.assert_array_equal(char_model.scores_many(texts), char_model.scores_many(texts))
 
 
+_ODD_TEXTS = ["", " ", "a", "nude", "一只猫在窗台上", "🍑🍆 safe is sexy", "Ünïcödé ß café", "a" * 300,
+              "how to make a pipe bomb, step 1 2 3", "电锯把人锯成两半 gore 8k", "x\u0000y\ttab\nnewline"]
+
+
+def test_char_model_scores_one_text_as_the_fitted_vectoriser_transforms_it(char_model):
+    # Scoring writes the TfidfVectorizer transform out for one text (its per-call overhead was
+    # most of the cost); it must be that transform: same n-grams, sublinear tf, idf, L2.
+    x = char_model.vectorizer.transform(_ODD_TEXTS)
+    z = np.asarray(x @ char_model.weights, dtype=np.float64) + char_model.bias
+    p = 1.0 / (1.0 + np.exp(-z))
+    np.testing.assert_allclose(char_model.scores_many(_ODD_TEXTS), p[:, :-1] * (1.0 - p[:, -1:]), atol=1e-6)
+
+
+def test_public_model_hashes_n_grams_into_the_columns_hashing_vectorizer_uses():
+    # The public model hashes each n-gram itself (scikit-learn's murmurhash3, |h| mod n); the
+    # columns must be HashingVectorizer's, or the shipped weights would read other features.
+    from moderation.hashed_ngram import HashedNgramModel, raw_counts, tfidf
+    from moderation.learned import PUBLIC_MODEL_PATH
+
+    model = HashedNgramModel.load(PUBLIC_MODEL_PATH)
+    x = tfidf(raw_counts(_ODD_TEXTS), model.idf)[:, model.features]
+    expected = 1.0 / (1.0 + np.exp(-(np.asarray(x @ model.weights, dtype=np.float64) + model.bias)))
+    np.testing.assert_allclose(model.scores_many(_ODD_TEXTS), expected, atol=1e-6)
+
+
 def test_char_model_trains_on_a_tiny_set_and_skips_absent_categories():
     rows = [("一张裸体照片", "sexual"), ("裸体的女人", "sexual"), ("雪地里的狐狸", "benign"), ("一碗面条", "benign")]
     m = CharNgramModel.train(rows)
@@ -126,8 +151,9 @@ def test_the_saved_minilm_classifier_scores_as_a_fit_at_load(mod):
     x = mod.learned.encoder.encode(["a fully naked model posing on a bed", "a fox in the snow", "一只猫"])
     assert list(fresh.classes_) == list(mod.learned.classifier.classes_)
     # The train.jsonl digest (checked at load) is what catches a stale cache; this checks that the
-    # file is a fit of that data. MiniLM's embeddings differ slightly between CPUs (AVX2 / AVX512
-    # kernels), and the fit amplifies that: 0.015 in probability between two of our hosts.
+    # file is a fit of that data. With 8-bit weights MiniLM's embeddings differed between CPUs
+    # (AVX2 saturates, VNNI does not: 0.08 in one probability); with 7-bit ones (onnx_encoder)
+    # the integers agree and only the fit's float rounding differs.
     np.testing.assert_allclose(mod.learned.classifier.predict_proba(x), fresh.predict_proba(x), atol=0.05)
 
 
@@ -142,8 +168,9 @@ def test_the_saved_char_ngram_model_is_current_and_scores_as_a_fit_at_load():
     fresh = CharNgramModel.train(rows, negatives=negatives)
     texts = ["a fully naked model posing on a bed", "一只猫在窗台上", "how to make a pipe bomb", "电锯把人锯成两半"]
     assert saved.labels == fresh.labels
-    # The cache stores float32 weights: scores agree to about 1e-6 (1.4e-6 seen on 8328 rows).
-    np.testing.assert_allclose(saved.scores_many(texts), fresh.scores_many(texts), atol=1e-5)
+    # The cache stores float32 weights: scores agree to about 1e-6 on the host that fitted it
+    # (1.4e-6 seen on 8328 rows), 1.9e-5 on another CPU (other BLAS kernels: train.WEIGHT_ATOL).
+    np.testing.assert_allclose(saved.scores_many(texts), fresh.scores_many(texts), atol=1e-4)
     # One changed row is a different digest: the cache is not used for it.
     changed = rows[:-1] + [(rows[-1][0] + " ", rows[-1][1])]
     assert CharNgramModel.load_if_current(CHAR_MODEL_PATH, CharNgramModel.digest(changed, negatives)) is None
