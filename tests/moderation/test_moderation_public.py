@@ -255,11 +255,11 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
 # The figures after the comments below are with the gate as committed (the read files' rows
 # move by one or two as rules and retrains change).
 @pytest.mark.parametrize("path, lang", [
-    (HELDOUT2_PATH, "en"),  # 1/80 since round nine (read); 2/80 with round ten's encoder before its retrain
+    (HELDOUT2_PATH, "en"),  # 0/80 since round ten's retrain (read); 2/80 with its encoder before it
     (HELDOUT2_PATH, "zh"),
     (HELDOUT3_PATH, "en"),
     (HELDOUT3_PATH, "zh"),
-    (HELDOUT4_PATH, "en"),  # 1/80 since round ten's retrain (read); 5/80 blind
+    (HELDOUT4_PATH, "en"),  # 0/80 since round ten's retrain (read); 5/80 blind
     (HELDOUT4_PATH, "zh"),
     (HELDOUT5_PATH, "en"),  # 1/79 since round nine (read); 4/79 blind
     (HELDOUT5_PATH, "zh"),
