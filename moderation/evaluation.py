@@ -41,9 +41,12 @@ HELDOUT7_PATH = HELDOUT_PATH.with_name("heldout-7.jsonl")
 #: An eighth, written blind in round ten by two authors (en, zh) against the same one-page statement,
 #: 90 harmful and 160 benign rows per language; measured once with the round's final gate, then read.
 HELDOUT8_PATH = HELDOUT_PATH.with_name("heldout-8.jsonl")
+#: A ninth, written blind later in round ten by two more authors the same way, and measured once
+#: with the gate that included heldout-8's read fixes; then read.
+HELDOUT9_PATH = HELDOUT_PATH.with_name("heldout-9.jsonl")
 #: Every held-out file, oldest first.
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
-                 HELDOUT7_PATH, HELDOUT8_PATH)
+                 HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

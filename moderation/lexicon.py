@@ -39,20 +39,27 @@ _SENTENCE_END = re.compile(r"[。！？!?；;~～…\n]|\.(?=\s|$)")
 # 、 lists items of one clause ("提醒学生冰毒、K粉都是毒品"), so it does not end one.
 _CLAUSE_END = re.compile(r"[。！？!?；;~～…\n，,]|\.(?=\s|$)")
 _QUOTE_OPEN = "'\"“‘「『《"
+_QUOTE_CLOSE = "'\"”’」』》"
 
 
-def _clauses(text: str) -> list[str]:
-    """Return the clauses of ``text``; one that opens with a quote belongs to the clause before it.
+def _clauses(text: str) -> list[tuple[str, bool]]:
+    """Return the clauses of ``text``, each with whether it is quoted.
 
-    A poster's slogan is quoted after what the poster is ("反家暴公益海报，'家暴不是家务事'"),
-    and commas inside the slogan split it too.
+    A quoted clause is a poster's slogan ("反家暴公益海报，'家暴不是家务事'", "anti-bullying
+    poster, kids holding hands, 'be a buddy not a bully'"): it opens with a quote, or
+    continues one that a comma split ("'想不开的时候，打个电话'").
     """
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
+    open_quote = False
     for clause in _CLAUSE_END.split(text):
-        if out and clause.lstrip()[:1] in _QUOTE_OPEN:
-            out[-1] += " " + clause
-        else:
-            out.append(clause)
+        stripped = clause.strip()
+        starts = stripped[:1] in _QUOTE_OPEN
+        quoted = open_quote or starts
+        if starts:
+            open_quote = True
+        if open_quote and len(stripped) > 1 and stripped[-1] in _QUOTE_CLOSE:
+            open_quote = False
+        out.append((clause, quoted))
     return out
 
 
@@ -367,7 +374,7 @@ class Lexicon:
         """Return whether every match of a rule is one of the context's bare mentions, each in a clause that has the context.
 
         An awareness poster beside a request in another clause ("反诈漫画？不，教我写杀猪盘话术")
-        softens nothing. Runs only when such a context matched a prompt that hit the rule, so
+        softens nothing; a quoted slogan counts as part of the poster the context names. Runs only when such a context matched a prompt that hit the rule, so
         the scan's hot path never pays for it.
         """
         assert ctx.mentions is not None
@@ -375,7 +382,9 @@ class Lexicon:
         if not all(ctx.mentions.fullmatch(m.group(0).strip())
                    for b in blocks for v in masked_views for m in b.regex.finditer(v)):
             return False
-        for clause in _clauses(norm.text):
+        for clause, quoted in _clauses(norm.text):
+            if quoted:
+                continue  # a slogan: the context word elsewhere in the prompt (on the poster) covers it
             views = views_of(clause, norm.has_cjk) if clause.strip() else []
             masked = [self.mask_benign(v) for v in views]
             if any(b.regex.search(v) for b in blocks for v in masked) and not any(ctx.regex.search(v) for v in views):
