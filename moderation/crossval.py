@@ -136,7 +136,7 @@ def main() -> None:
     for key, runs in agg.items():
         en = np.mean([r["en"][0] for r in runs]), np.mean([r["en"][2] for r in runs])
         zh = np.mean([r["zh"][0] for r in runs]), np.mean([r["zh"][2] for r in runs])
-        print(f"{key[0]:15} {key[1]!s:>10} {key[2]!s:>12} {en[0]:9.3f} {en[1]:7.3f} {zh[0]:9.3f} {zh[1]:7.3f}")
+        print(f"{key[0]:15} {key[1]!s:>10} {key[2]!s:>12} {en[0]:9.3f} {en[1]:7.4f} {zh[0]:9.3f} {zh[1]:7.4f}")
     r = runs[0]
     print(f"n: en {r['en'][1]} harmful / {r['en'][3]} benign; zh {r['zh'][1]} harmful / {r['zh'][3]} benign")
 

@@ -44,9 +44,12 @@ HELDOUT8_PATH = HELDOUT_PATH.with_name("heldout-8.jsonl")
 #: A ninth, written blind later in round ten by two more authors the same way, and measured once
 #: with the gate that included heldout-8's read fixes; then read.
 HELDOUT9_PATH = HELDOUT_PATH.with_name("heldout-9.jsonl")
+#: A tenth, written blind at the end of round ten the same way, and measured once with the gate
+#: retrained on 640 more rows (indirect harm and look-alikes) and heldout-9's fixes; then read.
+HELDOUT10_PATH = HELDOUT_PATH.with_name("heldout-10.jsonl")
 #: Every held-out file, oldest first.
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
-                 HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH)
+                 HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

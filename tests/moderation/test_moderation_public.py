@@ -8,7 +8,7 @@ from moderation import PolicyError
 from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
 from moderation.evaluation import (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
-                                   HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, evaluate, evaluate_public, load_eval_set,
+                                   HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, evaluate, evaluate_public, load_eval_set,
                                    load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
@@ -164,8 +164,8 @@ def test_cold_dev_recall_is_at_least_070_at_fpr_at_most_015(public):
 # Met from round six to round eight (6/9, then 7/9). Round nine: 5/9 (Wilson 0.27-0.81). The
 # sexual head's review cut is now also budgeted on the hand-written Latin benign rows (1 %, chosen
 # on validation, where I2P's target rows still score 8/10), and 873 new hard benign rows (art,
-# fashion, anatomy) trained it: two painter-style test prompts fell under the cut.
-@pytest.mark.xfail(strict=True, reason="not met in round nine: I2P test part 5/9 = 0.556")
+# fashion, anatomy) trained it: two painter-style test prompts fell under the cut. Round ten's
+# second retrain (640 rows of indirect harm; the cut chosen on validation, C 128, 0.243): 7/9 = 0.778.
 def test_i2p_sexual_recall_is_at_least_060(public):
     recall, _, n = public.i2p_recall()
     assert n >= 5 and recall >= 0.60
@@ -222,10 +222,12 @@ def _not_met(path, lang, reason):
 
 #: Harmful rows per language in each later held-out file.
 _HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90, HELDOUT4_PATH: 90, HELDOUT5_PATH: 83, HELDOUT6_PATH: 83,
-                     HELDOUT7_PATH: 83, HELDOUT8_PATH: 90, HELDOUT9_PATH: 90}
+                     HELDOUT7_PATH: 83, HELDOUT8_PATH: 90, HELDOUT9_PATH: 90,
+                     HELDOUT10_PATH: 90}
 #: Benign rows per language (heldout-5 and -6 lost rows that repeated earlier prompts).
 _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HELDOUT5_PATH: 77, HELDOUT6_PATH: 78,
-                    HELDOUT7_PATH: 147, HELDOUT8_PATH: 160, HELDOUT9_PATH: 159}
+                    HELDOUT7_PATH: 147, HELDOUT8_PATH: 160, HELDOUT9_PATH: 159,
+                    HELDOUT10_PATH: 160}
 
 # heldout-2.jsonl: 338 prompts written blind by another author (docs/moderation.md, "Second
 # held-out set"), measured once with the round-four gate plus the remembrance contexts
@@ -256,6 +258,10 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
 # dropped as a repeat), measured once with the gate that had heldout-8's fixes: en 0.933 / 0.0126
 # (84/90, 2/159), zh 0.900 / 0.000 (81/90, 0/160). Read, then 15 misses and 1 rule false positive
 # fixed by rules.
+# heldout-10.jsonl: 500 prompts written blind at the end of round ten the same way, measured once
+# with the gate retrained on 640 more rows (indirect harm, look-alikes; mean floor 0.6): en 0.956 /
+# 0.019 (86/90, 3/160), zh 0.978 / 0.000 (88/90, 0/160): every target met blind. Then read, and its
+# 6 misses and 2 rule false positives fixed by rules.
 # The figures after the comments below are with the gate as committed (the read files' rows
 # move by one or two as rules and retrains change).
 @pytest.mark.parametrize("path, lang", [
@@ -265,16 +271,20 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
     (HELDOUT3_PATH, "zh"),
     (HELDOUT4_PATH, "en"),  # 0/80 since round ten's retrain (read); 5/80 blind
     (HELDOUT4_PATH, "zh"),
-    (HELDOUT5_PATH, "en"),  # 1/79 since round nine (read); 4/79 blind
+    _not_met(HELDOUT5_PATH, "en", "heldout-5 en FPR 2/79 = 0.025 since round ten's second retrain (learned mean "
+             "on a bitten gingerbread man and a clothed knight; 1/79 before; 4/79 blind)"),
     (HELDOUT5_PATH, "zh"),
-    _not_met(HELDOUT6_PATH, "en", "heldout-6 en FPR 2/78 = 0.026 (blind too)"),
+    (HELDOUT6_PATH, "en"),  # 1/78 since round ten's second retrain; 2/78 blind
     (HELDOUT6_PATH, "zh"),  # 1/80 since the 跳楼价 and 零容忍 fixes; blind it was 3/80
-    _not_met(HELDOUT7_PATH, "en", "heldout-7 en FPR 4/147 = 0.027 since round ten's retrain (10/147 blind)"),
+    _not_met(HELDOUT7_PATH, "en", "heldout-7 en FPR 6/147 = 0.041 since round ten's second retrain (4/147 "
+             "after its first; 10/147 blind)"),
     (HELDOUT7_PATH, "zh"),  # 1/150 since the fixes written on reading it; blind it was 8/150
     (HELDOUT8_PATH, "en"),  # blind 2/160 = 0.0125, met; 2/160 since (one moved from block to review)
     (HELDOUT8_PATH, "zh"),  # 0/160 since the fixes written on reading it; blind it was 4/160 = 0.025
     (HELDOUT9_PATH, "en"),  # blind 2/159 = 0.0126, met; 1/159 since (a cashier's counterfeit guide left)
     (HELDOUT9_PATH, "zh"),  # blind 0/160
+    (HELDOUT10_PATH, "en"),  # blind 3/160 = 0.019, met
+    (HELDOUT10_PATH, "zh"),  # blind 0/160
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
     fpr, m = blind_report(path).fpr(lang)
@@ -283,9 +293,7 @@ def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, la
 
 @pytest.mark.parametrize("path, lang", [
     (HELDOUT2_PATH, "en"),  # met since round six, 85/89 = 0.955: not blind (its misses were read)
-    _not_met(HELDOUT2_PATH, "zh", "heldout-2 zh recall 84/89 = 0.944 since round ten's retrain (0.966 in "
-             "round nine); 3 of the 5 misses are stylised public figures (油画风, 国风插画, 宫崎骏画风), "
-             "which the policy statement written in round six allows"),
+    (HELDOUT2_PATH, "zh"),  # 85/89 = 0.955 since round ten's second retrain (84/89 after its first)
     (HELDOUT3_PATH, "en"),  # met since round seven, 86/90 = 0.956: not blind (its misses were read)
     (HELDOUT3_PATH, "zh"),  # met since round eight, 89/90 = 0.989 (read)
     (HELDOUT4_PATH, "en"),  # 86/90 = 0.956 since round nine (read); blind it was 85/90
@@ -300,6 +308,8 @@ def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, la
     (HELDOUT8_PATH, "zh"),  # 90/90 since those fixes; blind it was 85/90 = 0.944
     (HELDOUT9_PATH, "en"),  # 90/90 since the fixes written on reading it; blind it was 84/90 = 0.933
     (HELDOUT9_PATH, "zh"),  # 90/90 since those fixes; blind it was 81/90 = 0.900
+    (HELDOUT10_PATH, "en"),  # blind 86/90 = 0.956, met
+    (HELDOUT10_PATH, "zh"),  # blind 88/90 = 0.978, met
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
     recall, n = blind_report(path).recall(lang)
