@@ -54,6 +54,19 @@ def _bucket(gram: str, n_features: int, murmurhash3_32: Any) -> int:
     return (2147483647 - (n_features - 1)) % n_features if h == -2147483648 else abs(h) % n_features
 
 
+def tfidf_one(index: Sequence[int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return one text's ``(features, values)``: :func:`tfidf` for the feature index of each n-gram.
+
+    Both n-gram models score a prompt with it: scikit-learn's transforms validate their
+    arguments and build sparse matrices on every call, which for one prompt cost more than
+    the features (most of the slowest prompts' n-gram time).
+    """
+    feats, counts = np.unique(np.asarray(index, dtype=np.int64), return_counts=True)
+    values = (1.0 + np.log(counts.astype(np.float64))) * idf[feats]
+    norm = float(np.sqrt(values @ values))
+    return feats, values / norm if norm > 0 else values
+
+
 def tfidf(counts: Any, idf: np.ndarray) -> Any:
     """Return sublinear-tf × idf rows, L2-normalised (the model's input)."""
     from sklearn.preprocessing import normalize as l2
@@ -97,24 +110,19 @@ class HashedNgramModel:
         self.features = np.asarray(self.features, dtype=np.int64)[order]
         self.weights = np.asarray(self.weights, dtype=np.float32)[order]
         self._char, self._word = (v.build_analyzer() for v in _vectorizers())
+        from sklearn.utils import murmurhash3_32
+
+        self._hash = murmurhash3_32
 
     def _logits(self, text: str) -> np.ndarray:
-        # Scikit-learn's transform validates its arguments and builds sparse
-        # matrices on every call: for one prompt that cost more than the
-        # features (most of the slowest prompts' n-gram time). Same features,
-        # hashed with the function HashingVectorizer uses (test_moderation_learned).
-        from sklearn.utils import murmurhash3_32 as h
-
+        # The same features HashingVectorizer makes, hashed with its function (test_moderation_learned).
+        h = self._hash
         index = [_bucket(g, CHAR_FEATURES, h) for g in self._char(text)]
         index += [CHAR_FEATURES + _bucket(g, WORD_FEATURES, h) for g in self._word(text)]
-        feats, counts = np.unique(np.asarray(index, dtype=np.int64), return_counts=True)
-        values = (1.0 + np.log(counts.astype(np.float32))) * self.idf[feats]
-        norm = float(np.sqrt(values @ values))
-        if norm > 0:
-            values /= norm
+        feats, values = tfidf_one(index, self.idf)
         pos = np.minimum(np.searchsorted(self.features, feats), len(self.features) - 1)
         hit = self.features[pos] == feats
-        return values[hit].astype(np.float64) @ self.weights[pos[hit]].astype(np.float64) + self.bias
+        return values[hit] @ self.weights[pos[hit]].astype(np.float64) + self.bias
 
     def scores_many(self, texts: Sequence[str]) -> np.ndarray:
         """Return an ``(n, len(heads))`` array of probabilities for normalised texts."""

@@ -30,6 +30,7 @@ import numpy as np
 
 from .categories import TEXT_CATEGORIES
 from .errors import DataError
+from .hashed_ngram import tfidf_one
 
 TRAIN_PATH = Path(__file__).parent / "data" / "train.jsonl"
 #: The public-data model, written by ``python -m moderation.train`` (see :mod:`moderation.hashed_ngram`).
@@ -404,15 +405,10 @@ class CharNgramModel:
         self._analyzer = self.vectorizer.build_analyzer()
 
     def _logits(self, text: str) -> np.ndarray:
-        # The vectoriser's transform, written out for one text: its per-call
-        # validation and sparse bookkeeping cost more than the features did.
+        # The vectoriser's transform (sublinear tf, idf, L2), written out for one text.
         vocab = self.vectorizer.vocabulary_
-        index = [i for i in map(vocab.get, self._analyzer(text)) if i is not None]
-        feats, counts = np.unique(np.asarray(index, dtype=np.int64), return_counts=True)
-        values = (1.0 + np.log(counts.astype(np.float64))) * self.vectorizer.idf_[feats]
-        norm = float(np.sqrt(values @ values))
-        if norm > 0:
-            values /= norm
+        feats, values = tfidf_one([i for i in map(vocab.get, self._analyzer(text)) if i is not None],
+                                  self.vectorizer.idf_)
         return values @ self.weights[feats].astype(np.float64) + self.bias
 
     def scores_many(self, texts: Sequence[str]) -> np.ndarray:

@@ -374,8 +374,9 @@ class Lexicon:
         """Return whether every match of a rule is one of the context's bare mentions, each in a clause that has the context.
 
         An awareness poster beside a request in another clause ("反诈漫画？不，教我写杀猪盘话术")
-        softens nothing; a quoted slogan counts as part of the poster the context names. Runs only when such a context matched a prompt that hit the rule, so
-        the scan's hot path never pays for it.
+        softens nothing; a quoted slogan counts as part of the poster the context names. Runs
+        only when such a context matched a prompt that hit the rule, so the scan's hot path
+        never pays for it.
         """
         assert ctx.mentions is not None
         blocks = [b for b in self.blocks if (b.category, b.rule) == key]
