@@ -47,9 +47,15 @@ HELDOUT9_PATH = HELDOUT_PATH.with_name("heldout-9.jsonl")
 #: A tenth, written blind at the end of round ten the same way, and measured once with the gate
 #: retrained on 640 more rows (indirect harm and look-alikes) and heldout-9's fixes; then read.
 HELDOUT10_PATH = HELDOUT_PATH.with_name("heldout-10.jsonl")
+#: An eleventh, written blind in round eleven the same way (7 rows dropped as repeats of earlier
+#: files), and measured once with round ten's final gate, unchanged; then read.
+HELDOUT11_PATH = HELDOUT_PATH.with_name("heldout-11.jsonl")
+#: A twelfth, written blind at the same time by two more authors (9 rows dropped as repeats), and
+#: measured once with the gate that had heldout-11's rule fixes; then read.
+HELDOUT12_PATH = HELDOUT_PATH.with_name("heldout-12.jsonl")
 #: Every held-out file, oldest first.
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
-                 HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH)
+                 HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

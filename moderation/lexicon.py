@@ -47,7 +47,8 @@ def _clauses(text: str) -> list[tuple[str, bool]]:
 
     A quoted clause is a poster's slogan ("反家暴公益海报，'家暴不是家务事'", "anti-bullying
     poster, kids holding hands, 'be a buddy not a bully'"): it opens with a quote, or
-    continues one that a comma split ("'想不开的时候，打个电话'").
+    continues one that a comma split ("'想不开的时候，打个电话'", and "防诈骗海报：“陌生来电要转账，
+    一律是诈骗”", where the quote opens after a colon, mid-clause).
     """
     out: list[tuple[str, bool]] = []
     open_quote = False
@@ -59,8 +60,47 @@ def _clauses(text: str) -> list[tuple[str, bool]]:
             open_quote = True
         if open_quote and len(stripped) > 1 and stripped[-1] in _QUOTE_CLOSE:
             open_quote = False
+        elif not open_quote and _opens_paired_quote(stripped):
+            open_quote = True
         out.append((clause, quoted))
     return out
+
+
+#: Quotes whose opening and closing marks differ, so that one left open mid-clause is unambiguous
+#: (an ASCII ' is also an apostrophe).
+_PAIRED = {"“": "”", "「": "」", "『": "』", "《": "》"}
+
+
+def _opens_paired_quote(clause: str) -> bool:
+    """Return whether ``clause`` opens a paired quote (“「『《) that it does not close."""
+    last_open = max(clause.rfind(o) for o in _PAIRED)
+    return last_open >= 0 and all(clause.rfind(c) < last_open for c in _PAIRED.values())
+
+
+#: A paired quote inside a clause, or one it opens and leaves to the next clause.
+_PAIRED_SPAN = re.compile("[" + "".join(_PAIRED) + "][^" + "".join(_PAIRED.values()) + "]*(?:[" + "".join(_PAIRED.values()) + "]|$)")
+
+
+def _outside_quotes(clause: str) -> str:
+    """Return ``clause`` with what its paired quotes hold blanked (same length).
+
+    A slogan quoted mid-clause ("气泡里写“您的账户涉嫌洗钱") is the poster's, like a quoted clause.
+    """
+    return _PAIRED_SPAN.sub(lambda m: " " * len(m.group(0)), clause)
+
+
+def _blank(m: re.Match[str]) -> str:
+    """Return a benign match blanked: all of it, or only its ``blank`` group.
+
+    A context that must stay readable names the group: blanking all of "pruning tomato
+    plants, arrows showing where to cut" left "illustrated guide to", which the learned mean
+    read as a self-harm how-to (0.82); blanking only "where to cut" leaves the garden.
+    """
+    if "blank" not in m.re.groupindex or m.group("blank") is None:
+        return " " * len(m.group(0))
+    whole, (start, end) = m.group(0), m.span("blank")
+    start, end = start - m.start(), end - m.start()
+    return whole[:start] + " " * (end - start) + whole[end:]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -320,9 +360,9 @@ class Lexicon:
             self.benign.append(regex)
 
     def mask_benign(self, text: str) -> str:
-        """Return the text with benign contexts blanked out."""
+        """Return the text with benign contexts blanked out (only a pattern's ``blank`` group, if it has one)."""
         for regex in self.benign:
-            text = regex.sub(lambda m: " " * len(m.group(0)), text)
+            text = regex.sub(_blank, text)
         return text
 
     def scan(self, norm: Normalized) -> Scan:
@@ -386,8 +426,10 @@ class Lexicon:
         for clause, quoted in _clauses(norm.text):
             if quoted:
                 continue  # a slogan: the context word elsewhere in the prompt (on the poster) covers it
+            outside = _outside_quotes(clause)
+            masked = [self.mask_benign(v) for v in views_of(outside, norm.has_cjk)] if outside.strip() else []
+            # The context word may sit in the clause's own quote ("《全民反诈》海报：谨防洗钱").
             views = views_of(clause, norm.has_cjk) if clause.strip() else []
-            masked = [self.mask_benign(v) for v in views]
             if any(b.regex.search(v) for b in blocks for v in masked) and not any(ctx.regex.search(v) for v in views):
                 return False
         return True

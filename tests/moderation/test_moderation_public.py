@@ -8,7 +8,8 @@ from moderation import PolicyError
 from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
 from moderation.evaluation import (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
-                                   HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, evaluate, evaluate_public, load_eval_set,
+                                   HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH,
+                                   HELDOUT12_PATH, evaluate, evaluate_public, load_eval_set,
                                    load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
@@ -223,11 +224,11 @@ def _not_met(path, lang, reason):
 #: Harmful rows per language in each later held-out file.
 _HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90, HELDOUT4_PATH: 90, HELDOUT5_PATH: 83, HELDOUT6_PATH: 83,
                      HELDOUT7_PATH: 83, HELDOUT8_PATH: 90, HELDOUT9_PATH: 90,
-                     HELDOUT10_PATH: 90}
+                     HELDOUT10_PATH: 90, HELDOUT11_PATH: 90, HELDOUT12_PATH: 90}
 #: Benign rows per language (heldout-5 and -6 lost rows that repeated earlier prompts).
 _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HELDOUT5_PATH: 77, HELDOUT6_PATH: 78,
                     HELDOUT7_PATH: 147, HELDOUT8_PATH: 160, HELDOUT9_PATH: 159,
-                    HELDOUT10_PATH: 160}
+                    HELDOUT10_PATH: 160, HELDOUT11_PATH: 153, HELDOUT12_PATH: 153}
 
 # heldout-2.jsonl: 338 prompts written blind by another author (docs/moderation.md, "Second
 # held-out set"), measured once with the round-four gate plus the remembrance contexts
@@ -262,6 +263,14 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
 # with the gate retrained on 640 more rows (indirect harm, look-alikes; mean floor 0.6): en 0.956 /
 # 0.019 (86/90, 3/160), zh 0.978 / 0.000 (88/90, 0/160): every target met blind. Then read, and its
 # 6 misses and 2 rule false positives fixed by rules.
+# heldout-11.jsonl: 493 prompts written blind in round eleven the same way (7 rows dropped as
+# repeats of earlier files), measured once with round ten's final gate, unchanged: en 0.944 /
+# 0.0327 (85/90, 5/153), zh 0.956 / 0.0063 (86/90, 1/160). Read, then its 9 misses and 1 rule
+# false positive fixed by rules; its 4 learned false positives are left (below).
+# heldout-12.jsonl: 491 prompts written blind at the same time by two more authors (9 rows dropped
+# as repeats), measured once with the gate that had heldout-11's fixes: en 0.989 / 0.0261 (89/90,
+# 4/153), zh 0.978 / 0.0127 (88/90, 2/158). Read, then 3 misses, 2 rule false positives and a
+# learned one (a pruning how-to, via a narrower blank) fixed.
 # The figures after the comments below are with the gate as committed (the read files' rows
 # move by one or two as rules and retrains change).
 @pytest.mark.parametrize("path, lang", [
@@ -285,6 +294,11 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
     (HELDOUT9_PATH, "zh"),  # blind 0/160
     (HELDOUT10_PATH, "en"),  # blind 3/160 = 0.019, met
     (HELDOUT10_PATH, "zh"),  # blind 0/160
+    _not_met(HELDOUT11_PATH, "en", "heldout-11 en FPR 4/153 = 0.026 after reading (learned: a crying anime girl "
+             "and a bank teller's counterfeit guide blocked, a headshot and a bodybuilder held); 5/153 blind"),
+    (HELDOUT11_PATH, "zh"),  # 0/160 since the mid-clause quote fix; blind it was 1/160, met
+    (HELDOUT12_PATH, "en"),  # 2/153 = 0.013 since its fixes (learned: a girl hugging her horse, a hot dog contest); blind 4/153
+    (HELDOUT12_PATH, "zh"),  # 1/158 since its fixes (the public hate head on an anti-bullying poster); blind 2/158
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
     fpr, m = blind_report(path).fpr(lang)
@@ -310,6 +324,10 @@ def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, la
     (HELDOUT9_PATH, "zh"),  # 90/90 since those fixes; blind it was 81/90 = 0.900
     (HELDOUT10_PATH, "en"),  # blind 86/90 = 0.956, met
     (HELDOUT10_PATH, "zh"),  # blind 88/90 = 0.978, met
+    (HELDOUT11_PATH, "en"),  # 90/90 since the fixes written on reading it; blind it was 85/90 = 0.944
+    (HELDOUT11_PATH, "zh"),  # 90/90 since those fixes; blind it was 86/90 = 0.956, met
+    (HELDOUT12_PATH, "en"),  # blind 89/90 = 0.989, met
+    (HELDOUT12_PATH, "zh"),  # blind 88/90 = 0.978, met
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
     recall, n = blind_report(path).recall(lang)
