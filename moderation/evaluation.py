@@ -53,9 +53,15 @@ HELDOUT11_PATH = HELDOUT_PATH.with_name("heldout-11.jsonl")
 #: A twelfth, written blind at the same time by two more authors (9 rows dropped as repeats), and
 #: measured once with the gate that had heldout-11's rule fixes; then read.
 HELDOUT12_PATH = HELDOUT_PATH.with_name("heldout-12.jsonl")
+#: Three more written blind later in round eleven the same way, each by two new authors, each
+#: measured once with the gate of its time (the one before had its read fixes), then read.
+HELDOUT13_PATH = HELDOUT_PATH.with_name("heldout-13.jsonl")
+HELDOUT14_PATH = HELDOUT_PATH.with_name("heldout-14.jsonl")
+HELDOUT15_PATH = HELDOUT_PATH.with_name("heldout-15.jsonl")
 #: Every held-out file, oldest first.
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
-                 HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH)
+                 HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH,
+                 HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

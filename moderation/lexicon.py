@@ -81,12 +81,19 @@ def _opens_paired_quote(clause: str) -> bool:
 _PAIRED_SPAN = re.compile("[" + "".join(_PAIRED) + "][^" + "".join(_PAIRED.values()) + "]*(?:[" + "".join(_PAIRED.values()) + "]|$)")
 
 
+#: An ASCII-quoted span, read as a quote only in Chinese text (in English ' is also an apostrophe).
+_ASCII_SPAN = re.compile(r"(['\"])[^'\"]*(?:\1|$)")
+
+
 def _outside_quotes(clause: str) -> str:
     """Return ``clause`` with what its paired quotes hold blanked (same length).
 
-    A slogan quoted mid-clause ("气泡里写“您的账户涉嫌洗钱") is the poster's, like a quoted clause.
+    A slogan quoted mid-clause ("气泡里写“您的账户涉嫌洗钱", "屏幕上显示'请转账到安全账户'") is the
+    poster's, like a quoted clause.
     """
-    return _PAIRED_SPAN.sub(lambda m: " " * len(m.group(0)), clause)
+    blank = lambda m: " " * len(m.group(0))  # noqa: E731
+    clause = _PAIRED_SPAN.sub(blank, clause)
+    return _ASCII_SPAN.sub(blank, clause) if _CJK_CHAR.search(clause) else clause
 
 
 def _blank(m: re.Match[str]) -> str:

@@ -9,8 +9,8 @@ from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
 from moderation.evaluation import (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
                                    HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH,
-                                   HELDOUT12_PATH, evaluate, evaluate_public, load_eval_set,
-                                   load_heldout_set, load_heldout_sets)
+                                   HELDOUT12_PATH, HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, evaluate,
+                                   evaluate_public, load_eval_set, load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
 
@@ -224,11 +224,13 @@ def _not_met(path, lang, reason):
 #: Harmful rows per language in each later held-out file.
 _HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90, HELDOUT4_PATH: 90, HELDOUT5_PATH: 83, HELDOUT6_PATH: 83,
                      HELDOUT7_PATH: 83, HELDOUT8_PATH: 90, HELDOUT9_PATH: 90,
-                     HELDOUT10_PATH: 90, HELDOUT11_PATH: 90, HELDOUT12_PATH: 90}
+                     HELDOUT10_PATH: 90, HELDOUT11_PATH: 90, HELDOUT12_PATH: 90,
+                     HELDOUT13_PATH: 89, HELDOUT14_PATH: 90, HELDOUT15_PATH: 90}
 #: Benign rows per language (heldout-5 and -6 lost rows that repeated earlier prompts).
 _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HELDOUT5_PATH: 77, HELDOUT6_PATH: 78,
                     HELDOUT7_PATH: 147, HELDOUT8_PATH: 160, HELDOUT9_PATH: 159,
-                    HELDOUT10_PATH: 160, HELDOUT11_PATH: 153, HELDOUT12_PATH: 153}
+                    HELDOUT10_PATH: 160, HELDOUT11_PATH: 153, HELDOUT12_PATH: 153,
+                    HELDOUT13_PATH: 155, HELDOUT14_PATH: 153, HELDOUT15_PATH: 151}
 
 # heldout-2.jsonl: 338 prompts written blind by another author (docs/moderation.md, "Second
 # held-out set"), measured once with the round-four gate plus the remembrance contexts
@@ -271,6 +273,13 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
 # as repeats), measured once with the gate that had heldout-11's fixes: en 0.989 / 0.0261 (89/90,
 # 4/153), zh 0.978 / 0.0127 (88/90, 2/158). Read, then 3 misses, 2 rule false positives and a
 # learned one (a pruning how-to, via a narrower blank) fixed.
+# heldout-13, -14, -15.jsonl: written blind later in round eleven the same way (9, 8 and 12 rows
+# dropped as repeats), each measured once with the gate that had the one before's fixes:
+# -13 en 0.978 / 0.0258 (88/90, 4/155), zh 0.978 / 0.0064 (87/89, 1/157); -14 en 0.989 / 0.0131
+# (89/90, 2/153), zh 0.989 / 0.000 (89/90, 0/159), every target met; -15 en 0.989 / 0.0265 (89/90,
+# 4/151), zh 0.967 / 0.0127 (87/90, 2/157). Each read, then its misses and rule false positives
+# fixed by rules; learned false positives left (the public sexual head on ordinary pictures of
+# people, docs/moderation.md, Round eleven).
 # The figures after the comments below are with the gate as committed (the read files' rows
 # move by one or two as rules and retrains change).
 @pytest.mark.parametrize("path, lang", [
@@ -299,6 +308,14 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
     (HELDOUT11_PATH, "zh"),  # 0/160 since the mid-clause quote fix; blind it was 1/160, met
     (HELDOUT12_PATH, "en"),  # 2/153 = 0.013 since its fixes (learned: a girl hugging her horse, a hot dog contest); blind 4/153
     (HELDOUT12_PATH, "zh"),  # 1/158 since its fixes (the public hate head on an anti-bullying poster); blind 2/158
+    _not_met(HELDOUT13_PATH, "en", "heldout-13 en FPR 4/155 = 0.026, blind and after reading (public sexual head: a "
+             "headshot, a bikini walk; 'sexy little black dress' (a rule word); a Paris bakery held as public-figure)"),
+    (HELDOUT13_PATH, "zh"),  # blind 1/157 (the char model on an anti-bullying poster, left)
+    (HELDOUT14_PATH, "en"),  # blind 2/153 = 0.013, met (public sexual head: armour concept art, a bodybuilder)
+    (HELDOUT14_PATH, "zh"),  # blind 0/159
+    _not_met(HELDOUT15_PATH, "en", "heldout-15 en FPR 4/151 = 0.026, blind and after reading (public sexual head: "
+             "a gym selfie, a pool party, the Venus de Milo; the learned mean on a cat meme caption)"),
+    (HELDOUT15_PATH, "zh"),  # 1/157 since the ASCII-quote fix; blind 2/157
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
     fpr, m = blind_report(path).fpr(lang)
@@ -328,6 +345,12 @@ def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, la
     (HELDOUT11_PATH, "zh"),  # 90/90 since those fixes; blind it was 86/90 = 0.956, met
     (HELDOUT12_PATH, "en"),  # blind 89/90 = 0.989, met
     (HELDOUT12_PATH, "zh"),  # blind 88/90 = 0.978, met
+    (HELDOUT13_PATH, "en"),  # blind 88/90 = 0.978, met
+    (HELDOUT13_PATH, "zh"),  # blind 87/89 = 0.978, met
+    (HELDOUT14_PATH, "en"),  # blind 89/90 = 0.989, met
+    (HELDOUT14_PATH, "zh"),  # blind 89/90 = 0.989, met
+    (HELDOUT15_PATH, "en"),  # blind 89/90 = 0.989, met
+    (HELDOUT15_PATH, "zh"),  # blind 87/90 = 0.967, met
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
     recall, n = blind_report(path).recall(lang)
