@@ -66,34 +66,31 @@ def _clauses(text: str) -> list[tuple[str, bool]]:
     return out
 
 
-#: Quotes whose opening and closing marks differ, so that one left open mid-clause is unambiguous
-#: (an ASCII ' is also an apostrophe).
-_PAIRED = {"“": "”", "「": "」", "『": "』", "《": "》"}
-
-
-def _opens_paired_quote(clause: str) -> bool:
-    """Return whether ``clause`` opens a paired quote (“「『《) that it does not close."""
-    last_open = max(clause.rfind(o) for o in _PAIRED)
-    return last_open >= 0 and all(clause.rfind(c) < last_open for c in _PAIRED.values())
-
-
-#: A paired quote inside a clause, or one it opens and leaves to the next clause.
-_PAIRED_SPAN = re.compile("[" + "".join(_PAIRED) + "][^" + "".join(_PAIRED.values()) + "]*(?:[" + "".join(_PAIRED.values()) + "]|$)")
-
-
-#: An ASCII-quoted span, read as a quote only in Chinese text (in English ' is also an apostrophe).
+#: Quotes whose opening and closing marks differ (“「『《), so that one left open mid-clause is
+#: unambiguous (an ASCII ' is also an apostrophe): a quoted span, closed or left to the next clause.
+_PAIRED_SPAN = re.compile("[“「『《][^”」』》]*(?:[”」』》]|$)")
+#: An ASCII-quoted span, read as a quote only in Chinese text.
 _ASCII_SPAN = re.compile(r"(['\"])[^'\"]*(?:\1|$)")
 
 
+def _opens_paired_quote(clause: str) -> bool:
+    """Return whether ``clause`` opens a paired quote that it does not close."""
+    spans = _PAIRED_SPAN.findall(clause)
+    return bool(spans) and spans[-1][-1] not in "”」』》"
+
+
+def _spaces(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
 def _outside_quotes(clause: str) -> str:
-    """Return ``clause`` with what its paired quotes hold blanked (same length).
+    """Return ``clause`` with what its quotes hold blanked (same length).
 
     A slogan quoted mid-clause ("气泡里写“您的账户涉嫌洗钱", "屏幕上显示'请转账到安全账户'") is the
     poster's, like a quoted clause.
     """
-    blank = lambda m: " " * len(m.group(0))  # noqa: E731
-    clause = _PAIRED_SPAN.sub(blank, clause)
-    return _ASCII_SPAN.sub(blank, clause) if _CJK_CHAR.search(clause) else clause
+    clause = _PAIRED_SPAN.sub(_spaces, clause)
+    return _ASCII_SPAN.sub(_spaces, clause) if _CJK_CHAR.search(clause) else clause
 
 
 def _blank(m: re.Match[str]) -> str:
@@ -104,7 +101,7 @@ def _blank(m: re.Match[str]) -> str:
     read as a self-harm how-to (0.82); blanking only "where to cut" leaves the garden.
     """
     if "blank" not in m.re.groupindex or m.group("blank") is None:
-        return " " * len(m.group(0))
+        return _spaces(m)
     whole, (start, end) = m.group(0), m.span("blank")
     start, end = start - m.start(), end - m.start()
     return whole[:start] + " " * (end - start) + whole[end:]
