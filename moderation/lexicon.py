@@ -38,8 +38,11 @@ _SENTENCE_END = re.compile(r"[。！？!?；;~～…\n]|\.(?=\s|$)")
 # says ("反诈宣传海报：刷单返利都是诈骗！").
 # 、 lists items of one clause ("提醒学生冰毒、K粉都是毒品"), so it does not end one.
 _CLAUSE_END = re.compile(r"[。！？!?；;~～…\n，,]|\.(?=\s|$)")
-_QUOTE_OPEN = "'\"“‘「『《"
-_QUOTE_CLOSE = "'\"”’」』》"
+#: Quotes whose opening and closing marks differ, so that one left open mid-clause is unambiguous
+#: (an ASCII ' is also an apostrophe).
+_PAIRED_OPEN, _PAIRED_CLOSE = "“「『《", "”」』》"
+_QUOTE_OPEN = "'\"‘" + _PAIRED_OPEN
+_QUOTE_CLOSE = "'\"’" + _PAIRED_CLOSE
 
 
 def _clauses(text: str) -> list[tuple[str, bool]]:
@@ -66,9 +69,8 @@ def _clauses(text: str) -> list[tuple[str, bool]]:
     return out
 
 
-#: Quotes whose opening and closing marks differ (“「『《), so that one left open mid-clause is
-#: unambiguous (an ASCII ' is also an apostrophe): a quoted span, closed or left to the next clause.
-_PAIRED_SPAN = re.compile("[“「『《][^”」』》]*(?:[”」』》]|$)")
+#: A paired quote's span, closed or left open to the next clause.
+_PAIRED_SPAN = re.compile(f"[{_PAIRED_OPEN}][^{_PAIRED_CLOSE}]*(?:[{_PAIRED_CLOSE}]|$)")
 #: An ASCII-quoted span, read as a quote only in Chinese text.
 _ASCII_SPAN = re.compile(r"(['\"])[^'\"]*(?:\1|$)")
 
@@ -76,7 +78,7 @@ _ASCII_SPAN = re.compile(r"(['\"])[^'\"]*(?:\1|$)")
 def _opens_paired_quote(clause: str) -> bool:
     """Return whether ``clause`` opens a paired quote that it does not close."""
     spans = _PAIRED_SPAN.findall(clause)
-    return bool(spans) and spans[-1][-1] not in "”」』》"
+    return bool(spans) and spans[-1][-1] not in _PAIRED_CLOSE
 
 
 def _spaces(m: re.Match[str]) -> str:
