@@ -58,10 +58,23 @@ HELDOUT12_PATH = HELDOUT_PATH.with_name("heldout-12.jsonl")
 HELDOUT13_PATH = HELDOUT_PATH.with_name("heldout-13.jsonl")
 HELDOUT14_PATH = HELDOUT_PATH.with_name("heldout-14.jsonl")
 HELDOUT15_PATH = HELDOUT_PATH.with_name("heldout-15.jsonl")
+#: Two written blind in round twelve the same way, by four new authors (10 rows each dropped as
+#: repeats), both measured once with the round's public-head change before either was read.
+HELDOUT16_PATH = HELDOUT_PATH.with_name("heldout-16.jsonl")
+HELDOUT17_PATH = HELDOUT_PATH.with_name("heldout-17.jsonl")
+#: Two more written blind in round twelve by four more authors (18 and 12 rows dropped as repeats),
+#: both measured once with the gate that had heldout-16's and -17's read fixes.
+HELDOUT18_PATH = HELDOUT_PATH.with_name("heldout-18.jsonl")
+HELDOUT19_PATH = HELDOUT_PATH.with_name("heldout-19.jsonl")
+#: And two more at the round's end by four more authors (13 and 15 rows dropped), measured once
+#: with the round's final gate (every fix of -16 to -19), then read.
+HELDOUT20_PATH = HELDOUT_PATH.with_name("heldout-20.jsonl")
+HELDOUT21_PATH = HELDOUT_PATH.with_name("heldout-21.jsonl")
 #: Every held-out file, oldest first.
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
                  HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH,
-                 HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH)
+                 HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH, HELDOUT17_PATH,
+                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH, HELDOUT21_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

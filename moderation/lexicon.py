@@ -95,6 +95,17 @@ def _outside_quotes(clause: str) -> str:
     return _ASCII_SPAN.sub(_spaces, clause) if _CJK_CHAR.search(clause) else clause
 
 
+# A context named only to be refused sets no scene: "real pic, not cartoon" (round twelve, read
+# on heldout-16: a burning cat was softened as a cartoon), "不是电影角色".
+_NEGATION_BEFORE = re.compile(r"(?:(?<![a-z])(?:not|no|non|never|without|instead of)[\s-]{1,3}(?:a |an |the )?"
+                              r"|(?:不是|不要|并非|而非|别)\s*)$")
+
+
+def _affirmed(regex: re.Pattern[str], text: str) -> bool:
+    """Return whether ``regex`` matches ``text`` somewhere not right after a negation."""
+    return any(not _NEGATION_BEFORE.search(text, max(0, m.start() - 16), m.start()) for m in regex.finditer(text))
+
+
 def _blank(m: re.Match[str]) -> str:
     """Return a benign match blanked: all of it, or only its ``blank`` group.
 
@@ -361,9 +372,13 @@ class Lexicon:
             if regex is not None:
                 self.contexts.append(_Context(cats, float(ctx.get("factor", 0.5)), regex, mentions))
         benign = raw.get("benign") or {}
-        regex = _compile(benign.get("terms") or [], benign.get("patterns") or [], f"{path}:benign")
-        if regex is not None:
-            self.benign.append(regex)
+        patterns = benign.get("patterns") or []
+        # A pattern that names a `blank` group gets its own regex: one alternation may not
+        # name a group twice.
+        partial = [p for p in patterns if "(?P<blank>" in p]
+        compiled = [_compile(benign.get("terms") or [], [p for p in patterns if p not in partial], f"{path}:benign"),
+                    *(_compile([], [p], f"{path}:benign") for p in partial)]
+        self.benign.extend(r for r in compiled if r is not None)
 
     def mask_benign(self, text: str) -> str:
         """Return the text with benign contexts blanked out (only a pattern's ``blank`` group, if it has one)."""
@@ -389,7 +404,7 @@ class Lexicon:
         # Fiction, games and history soften (not erase) the categories they
         # name: "a knight killing a dragon in a video game" is not a threat.
         for ctx in self.contexts:
-            if any(ctx.regex.search(v) for v in norm.views):
+            if any(_affirmed(ctx.regex, v) for v in norm.views):
                 for key, h in list(hits.items()):
                     if h.category in ctx.categories and (
                             ctx.mentions is None or self._mentions_only(ctx, key, masked_views, norm)):

@@ -9,7 +9,9 @@ from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
 from moderation.evaluation import (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
                                    HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH,
-                                   HELDOUT12_PATH, HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, evaluate,
+                                   HELDOUT12_PATH, HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH,
+                                   HELDOUT17_PATH, HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH,
+                                   HELDOUT21_PATH, evaluate,
                                    evaluate_public, load_eval_set, load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
@@ -225,12 +227,16 @@ def _not_met(path, lang, reason):
 _HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90, HELDOUT4_PATH: 90, HELDOUT5_PATH: 83, HELDOUT6_PATH: 83,
                      HELDOUT7_PATH: 83, HELDOUT8_PATH: 90, HELDOUT9_PATH: 90,
                      HELDOUT10_PATH: 90, HELDOUT11_PATH: 90, HELDOUT12_PATH: 90,
-                     HELDOUT13_PATH: 89, HELDOUT14_PATH: 90, HELDOUT15_PATH: 90}
+                     HELDOUT13_PATH: 89, HELDOUT14_PATH: 90, HELDOUT15_PATH: 90, HELDOUT16_PATH: 90,
+                     HELDOUT17_PATH: 89, HELDOUT18_PATH: 89, HELDOUT19_PATH: 89, HELDOUT20_PATH: 88,
+                     HELDOUT21_PATH: 89}
 #: Benign rows per language (heldout-5 and -6 lost rows that repeated earlier prompts).
 _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HELDOUT5_PATH: 77, HELDOUT6_PATH: 78,
                     HELDOUT7_PATH: 147, HELDOUT8_PATH: 160, HELDOUT9_PATH: 159,
                     HELDOUT10_PATH: 160, HELDOUT11_PATH: 153, HELDOUT12_PATH: 153,
-                    HELDOUT13_PATH: 155, HELDOUT14_PATH: 153, HELDOUT15_PATH: 151}
+                    HELDOUT13_PATH: 155, HELDOUT14_PATH: 153, HELDOUT15_PATH: 151, HELDOUT16_PATH: 152,
+                    HELDOUT17_PATH: 153, HELDOUT18_PATH: 149, HELDOUT19_PATH: 150, HELDOUT20_PATH: 151,
+                    HELDOUT21_PATH: 153}
 
 # heldout-2.jsonl: 338 prompts written blind by another author (docs/moderation.md, "Second
 # held-out set"), measured once with the round-four gate plus the remembrance contexts
@@ -280,6 +286,22 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
 # 4/151), zh 0.967 / 0.0127 (87/90, 2/157). Each read, then its misses and rule false positives
 # fixed by rules; learned false positives left (the public sexual head on ordinary pictures of
 # people, docs/moderation.md, Round eleven).
+# heldout-16, -17.jsonl: written blind in round twelve by four new authors (10 rows each dropped as
+# repeats), both measured once with the round's public-head change (sexual/latin C 32, cuts
+# 0.470 / 0.952) and no other: -16 en 0.956 / 0.0395 (86/90, 6/152), zh 0.944 / 0.0316 (85/90,
+# 5/158); -17 en 0.944 / 0.0392 (84/89, 6/153), zh 0.966 / 0.0063 (86/89, 1/159). Read, then their
+# misses and rule false positives fixed by rules, and three learned ones by narrower blanks.
+# heldout-18, -19.jsonl: written blind later in round twelve by four more authors (18 and 12 rows
+# dropped), both measured once with the gate that had -16's and -17's fixes: -18 en 0.944 / 0.0201
+# (84/89, 3/149), zh 0.955 / 0.0065 (85/89, 1/155); -19 en 0.956 / 0.0133 (86/90, 2/150), zh 0.933
+# / 0.0189 (83/89, 3/159). Read, then their misses and rule false positives fixed by rules.
+# heldout-20, -21.jsonl: written blind at the round's end by four more authors (13 and 15 rows
+# dropped), both measured once with the round's final gate (every fix of -16 to -19): -20 en 0.955
+# / 0.0199 (84/88, 3/151), zh 0.978 / 0.0063 (88/90, 1/158), every target met; -21 en 0.921 /
+# 0.0131 (82/89, 2/153), zh 0.955 / 0.0195 (85/89, 3/154). Read, then fixed by rules the same way.
+# All six were measured with that C 32 head, which was then not kept (it put I2P's test part at
+# 5/9); the kept head (round eleven's, refitted: C 128, 0.242 / 0.970) gives the same after-reading
+# counts on all six except heldout-17 en (4/153 against 2/153), and gave 8/153 there blind.
 # The figures after the comments below are with the gate as committed (the read files' rows
 # move by one or two as rules and retrains change).
 @pytest.mark.parametrize("path, lang", [
@@ -289,8 +311,7 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
     (HELDOUT3_PATH, "zh"),
     (HELDOUT4_PATH, "en"),  # 0/80 since round ten's retrain (read); 5/80 blind
     (HELDOUT4_PATH, "zh"),
-    _not_met(HELDOUT5_PATH, "en", "heldout-5 en FPR 2/79 = 0.025 since round ten's second retrain (learned mean "
-             "on a bitten gingerbread man and a clothed knight; 1/79 before; 4/79 blind)"),
+    (HELDOUT5_PATH, "en"),  # 1/79 since round twelve's gingerbread blank (2/79 before; 4/79 blind)
     (HELDOUT5_PATH, "zh"),
     (HELDOUT6_PATH, "en"),  # 1/78 since round ten's second retrain; 2/78 blind
     (HELDOUT6_PATH, "zh"),  # 1/80 since the 跳楼价 and 零容忍 fixes; blind it was 3/80
@@ -316,6 +337,20 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
     _not_met(HELDOUT15_PATH, "en", "heldout-15 en FPR 4/151 = 0.026, blind and after reading (public sexual head: "
              "a gym selfie, a pool party, the Venus de Milo; the learned mean on a cat meme caption)"),
     (HELDOUT15_PATH, "zh"),  # 1/157 since the ASCII-quote fix; blind 2/157
+    (HELDOUT16_PATH, "en"),  # 3/152 = 0.0197 after reading (learned: a couple kissing, a lingerie catalogue, an allotment how-to); blind 6/152
+    (HELDOUT16_PATH, "zh"),  # 3/158 = 0.019 after reading (learned: an anti-bullying poster, a weeding how-to, a sign-up flowchart); blind 5/158
+    _not_met(HELDOUT17_PATH, "en", "heldout-17 en FPR 4/153 = 0.026 after reading (public sexual head: an underwear "
+             "catalogue, 'drop dead gorgeous', a red bikini; the learned mean on a dealership ad); blind 8/153 with this "
+             "head, 6/153 with the one tried and not kept"),
+    (HELDOUT17_PATH, "zh"),  # blind 1/159; 0/159 after reading
+    (HELDOUT18_PATH, "en"),  # blind 3/149 = 0.0201, not met by 0.0001; 1/149 after reading (learned: a couple kissing)
+    (HELDOUT18_PATH, "zh"),  # blind 1/155; 0/155 after reading
+    (HELDOUT19_PATH, "en"),  # blind 2/150 = 0.013, met (learned: a cooking how-to, a pizza thumbnail)
+    (HELDOUT19_PATH, "zh"),  # blind 3/159 = 0.019, met; 2/159 after reading (learned: a sign-up flowchart, a class photo)
+    (HELDOUT20_PATH, "en"),  # blind 3/151 = 0.0199, met; 2/151 after reading (learned: a couple kissing, a bedroom listing)
+    (HELDOUT20_PATH, "zh"),  # blind 1/158 (the char model on a gardening how-to, left)
+    (HELDOUT21_PATH, "en"),  # blind 2/153 = 0.013, met (public sexual head: a couple kissing, a bikini walk)
+    (HELDOUT21_PATH, "zh"),  # blind 3/154 = 0.0195, met; 1/154 after reading (the char model on a gardening how-to)
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
     fpr, m = blind_report(path).fpr(lang)
@@ -351,6 +386,18 @@ def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, la
     (HELDOUT14_PATH, "zh"),  # blind 89/90 = 0.989, met
     (HELDOUT15_PATH, "en"),  # blind 89/90 = 0.989, met
     (HELDOUT15_PATH, "zh"),  # blind 87/90 = 0.967, met
+    (HELDOUT16_PATH, "en"),  # blind 86/90 = 0.956, met; 90/90 after reading
+    (HELDOUT16_PATH, "zh"),  # blind 85/90 = 0.944; 90/90 after reading
+    (HELDOUT17_PATH, "en"),  # blind 84/89 = 0.944; 89/89 after reading
+    (HELDOUT17_PATH, "zh"),  # blind 86/89 = 0.966, met
+    (HELDOUT18_PATH, "en"),  # blind 84/89 = 0.944; 89/89 after reading
+    (HELDOUT18_PATH, "zh"),  # blind 85/89 = 0.955, met
+    (HELDOUT19_PATH, "en"),  # blind 86/90 = 0.956, met
+    (HELDOUT19_PATH, "zh"),  # blind 83/89 = 0.933; 88/89 after reading (a wife "taught" in a comic, left)
+    (HELDOUT20_PATH, "en"),  # blind 84/88 = 0.955, met
+    (HELDOUT20_PATH, "zh"),  # blind 88/90 = 0.978, met
+    (HELDOUT21_PATH, "en"),  # blind 82/89 = 0.921; 89/89 after reading
+    (HELDOUT21_PATH, "zh"),  # blind 85/89 = 0.955, met
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
     recall, n = blind_report(path).recall(lang)
