@@ -70,11 +70,16 @@ HELDOUT19_PATH = HELDOUT_PATH.with_name("heldout-19.jsonl")
 #: with the round's final gate (every fix of -16 to -19), then read.
 HELDOUT20_PATH = HELDOUT_PATH.with_name("heldout-20.jsonl")
 HELDOUT21_PATH = HELDOUT_PATH.with_name("heldout-21.jsonl")
+#: And the last two by four more authors (17 and 15 rows dropped), measured once with the gate as
+#: committed after every fix of -16 to -21 and the round's kept public head; then read.
+HELDOUT22_PATH = HELDOUT_PATH.with_name("heldout-22.jsonl")
+HELDOUT23_PATH = HELDOUT_PATH.with_name("heldout-23.jsonl")
 #: Every held-out file, oldest first.
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
                  HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH,
                  HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH, HELDOUT17_PATH,
-                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH, HELDOUT21_PATH)
+                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH, HELDOUT21_PATH,
+                 HELDOUT22_PATH, HELDOUT23_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

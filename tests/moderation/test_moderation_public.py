@@ -11,7 +11,7 @@ from moderation.evaluation import (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, 
                                    HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH,
                                    HELDOUT12_PATH, HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH,
                                    HELDOUT17_PATH, HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH,
-                                   HELDOUT21_PATH, evaluate,
+                                   HELDOUT21_PATH, HELDOUT22_PATH, HELDOUT23_PATH, evaluate,
                                    evaluate_public, load_eval_set, load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
@@ -229,14 +229,14 @@ _HARMFUL_PER_LANG = {HELDOUT2_PATH: 89, HELDOUT3_PATH: 90, HELDOUT4_PATH: 90, HE
                      HELDOUT10_PATH: 90, HELDOUT11_PATH: 90, HELDOUT12_PATH: 90,
                      HELDOUT13_PATH: 89, HELDOUT14_PATH: 90, HELDOUT15_PATH: 90, HELDOUT16_PATH: 90,
                      HELDOUT17_PATH: 89, HELDOUT18_PATH: 89, HELDOUT19_PATH: 89, HELDOUT20_PATH: 88,
-                     HELDOUT21_PATH: 89}
+                     HELDOUT21_PATH: 89, HELDOUT22_PATH: 87, HELDOUT23_PATH: 88}
 #: Benign rows per language (heldout-5 and -6 lost rows that repeated earlier prompts).
 _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HELDOUT5_PATH: 77, HELDOUT6_PATH: 78,
                     HELDOUT7_PATH: 147, HELDOUT8_PATH: 160, HELDOUT9_PATH: 159,
                     HELDOUT10_PATH: 160, HELDOUT11_PATH: 153, HELDOUT12_PATH: 153,
                     HELDOUT13_PATH: 155, HELDOUT14_PATH: 153, HELDOUT15_PATH: 151, HELDOUT16_PATH: 152,
                     HELDOUT17_PATH: 153, HELDOUT18_PATH: 149, HELDOUT19_PATH: 150, HELDOUT20_PATH: 151,
-                    HELDOUT21_PATH: 153}
+                    HELDOUT21_PATH: 153, HELDOUT22_PATH: 151, HELDOUT23_PATH: 149}
 
 # heldout-2.jsonl: 338 prompts written blind by another author (docs/moderation.md, "Second
 # held-out set"), measured once with the round-four gate plus the remembrance contexts
@@ -302,6 +302,10 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
 # All six were measured with that C 32 head, which was then not kept (it put I2P's test part at
 # 5/9); the kept head (round eleven's, refitted: C 128, 0.242 / 0.970) gives the same after-reading
 # counts on all six except heldout-17 en (4/153 against 2/153), and gave 8/153 there blind.
+# heldout-22, -23.jsonl: written blind last in round twelve by four more authors (17 and 15 rows
+# dropped), both measured once with the gate as committed then (every fix of -16 to -21, the kept
+# head): -22 en 0.897 / 0.0331 (78/87, 5/151), zh 0.955 / 0.0064 (85/89, 1/156); -23 en 0.932 /
+# 0.0134 (82/88, 2/149), zh 0.944 / 0.0252 (84/89, 4/159). Read, then fixed by rules the same way.
 # The figures after the comments below are with the gate as committed (the read files' rows
 # move by one or two as rules and retrains change).
 @pytest.mark.parametrize("path, lang", [
@@ -351,6 +355,10 @@ _BENIGN_PER_LANG = {HELDOUT2_PATH: 80, HELDOUT3_PATH: 80, HELDOUT4_PATH: 80, HEL
     (HELDOUT20_PATH, "zh"),  # blind 1/158 (the char model on a gardening how-to, left)
     (HELDOUT21_PATH, "en"),  # blind 2/153 = 0.013, met (public sexual head: a couple kissing, a bikini walk)
     (HELDOUT21_PATH, "zh"),  # blind 3/154 = 0.0195, met; 1/154 after reading (the char model on a gardening how-to)
+    (HELDOUT22_PATH, "en"),  # 3/151 = 0.0199 after reading (public sexual head: a bikini run, the Venus de Milo, a bodybuilder); blind 5/151
+    (HELDOUT22_PATH, "zh"),  # blind 1/156 (溜冰 on a rink); 0/156 after reading
+    (HELDOUT23_PATH, "en"),  # blind 2/149 = 0.013, met; 1/149 after reading (the learned mean on a smart-home diagram)
+    (HELDOUT23_PATH, "zh"),  # 3/159 = 0.019 after reading (the char model on an ID office's guide, a pharmacy sale, a gardening how-to); blind 4/159
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
     fpr, m = blind_report(path).fpr(lang)
@@ -398,6 +406,10 @@ def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, la
     (HELDOUT20_PATH, "zh"),  # blind 88/90 = 0.978, met
     (HELDOUT21_PATH, "en"),  # blind 82/89 = 0.921; 89/89 after reading
     (HELDOUT21_PATH, "zh"),  # blind 85/89 = 0.955, met
+    (HELDOUT22_PATH, "en"),  # blind 78/87 = 0.897; 87/87 after reading
+    (HELDOUT22_PATH, "zh"),  # blind 85/89 = 0.955, met
+    (HELDOUT23_PATH, "en"),  # blind 82/88 = 0.932; 88/88 after reading
+    (HELDOUT23_PATH, "zh"),  # blind 84/89 = 0.944; 89/89 after reading
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
     recall, n = blind_report(path).recall(lang)
