@@ -113,9 +113,10 @@ def _blank(m: re.Match[str]) -> str:
     plants, arrows showing where to cut" left "illustrated guide to", which the learned mean
     read as a self-harm how-to (0.82); blanking only "where to cut" leaves the garden.
     """
-    if "blank" not in m.re.groupindex or m.group("blank") is None:
+    group = next((g for g in m.re.groupindex if g.startswith("blank") and m.group(g) is not None), None)
+    if group is None:
         return _spaces(m)
-    whole, (start, end) = m.group(0), m.span("blank")
+    whole, (start, end) = m.group(0), m.span(group)
     start, end = start - m.start(), end - m.start()
     return whole[:start] + " " * (end - start) + whole[end:]
 
@@ -372,13 +373,11 @@ class Lexicon:
             if regex is not None:
                 self.contexts.append(_Context(cats, float(ctx.get("factor", 0.5)), regex, mentions))
         benign = raw.get("benign") or {}
-        patterns = benign.get("patterns") or []
-        # A pattern that names a `blank` group gets its own regex: one alternation may not
-        # name a group twice.
-        partial = [p for p in patterns if "(?P<blank>" in p]
-        compiled = [_compile(benign.get("terms") or [], [p for p in patterns if p not in partial], f"{path}:benign"),
-                    *(_compile([], [p], f"{path}:benign") for p in partial)]
-        self.benign.extend(r for r in compiled if r is not None)
+        # One alternation may not name a group twice: each pattern's `blank` group is numbered.
+        patterns = [p.replace("(?P<blank>", f"(?P<blank{i}>") for i, p in enumerate(benign.get("patterns") or [])]
+        regex = _compile(benign.get("terms") or [], patterns, f"{path}:benign")
+        if regex is not None:
+            self.benign.append(regex)
 
     def mask_benign(self, text: str) -> str:
         """Return the text with benign contexts blanked out (only a pattern's ``blank`` group, if it has one)."""
@@ -404,10 +403,12 @@ class Lexicon:
         # Fiction, games and history soften (not erase) the categories they
         # name: "a knight killing a dragon in a video game" is not a threat.
         for ctx in self.contexts:
-            if any(_affirmed(ctx.regex, v) for v in norm.views):
-                for key, h in list(hits.items()):
-                    if h.category in ctx.categories and (
-                            ctx.mentions is None or self._mentions_only(ctx, key, masked_views, norm)):
+            # Only a hit in the context's categories can be softened: look for the context then.
+            softenable = [key for key, h in hits.items() if h.category in ctx.categories]
+            if softenable and any(_affirmed(ctx.regex, v) for v in norm.views):
+                for key in softenable:
+                    h = hits[key]
+                    if ctx.mentions is None or self._mentions_only(ctx, key, masked_views, norm):
                         hits[key] = Hit(h.category, h.weight * ctx.factor, h.rule + ":in-context", h.match)
         for combo in self.combos:
             cats_seen = {h.category for h in hits.values() if h.weight >= combo.min_weight}
