@@ -41,6 +41,7 @@ from moderation.evaluation import (  # noqa: E402
     load_heldout_sets,
     wilson,
 )
+from moderation.learned import load_retired_rows  # noqa: E402
 from moderation.public_data import load_public_eval  # noqa: E402
 
 from prcurve import flag_score, pr_points, write_svg  # noqa: E402
@@ -191,10 +192,13 @@ def print_suspensions(mod: Moderator, public: dict) -> None:
     benign = [d for _, d in public["t2i"]] + [d for r, d in public["cold"] if not r["offensive"]]
     for rows in (load_eval_set(), load_heldout_sets()):
         benign += [mod.check_text(r["text"]) for r in rows if r["label"] == "benign"]
+    # The retired held-out sets train the learned tier now, but no benign prompt may suspend, trained or not.
+    benign += [mod.check_text(t) for t, lab in load_retired_rows() if lab == "benign"]
     suspend = [d for d in benign if d.suspends_at_once(severe)]
     strikes = sum(d.blocked and not d.fail_closed for d in benign)
     print(f"\n## Benign prompts that would suspend an account at once: {len(suspend)} of {len(benign)} "
-          f"(eval, every held-out file, T2I test, COLD dev non-offensive; target 0); blocked (a strike each): {strikes}")
+          f"(eval, every held-out file, retired ones included, T2I test, COLD dev non-offensive; target 0); "
+          f"blocked (a strike each): {strikes}")
     for d in suspend:
         print(f"  {d.reason}")
 
@@ -202,6 +206,7 @@ def print_suspensions(mod: Moderator, public: dict) -> None:
 def print_short_latency(mod: Moderator) -> None:
     """Print text-gate latency on every committed prompt of at most 300 characters (one core)."""
     texts = [r["text"] for r in load_eval_set() + load_heldout_sets() if len(r["text"]) <= 300]
+    texts += [t for t, _ in load_retired_rows() if len(t) <= 300]
     for name in ("i2p", "t2i", "cold-dev"):
         texts += [r["text"] for r in load_public_eval(name)[:400] if len(r["text"]) <= 300]
     lat = []

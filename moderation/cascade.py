@@ -6,10 +6,11 @@ something, or the character n-gram model's probability for some category, or a p
 head's, is at least the cut (:meth:`moderation.Moderator.cascade_score`). This command picks
 that cut on rows no model it judges was fitted on:
 
-- MiniLM's classifier and the character n-gram model are refitted on ``train.jsonl`` *without*
-  its validation bucket (the shipped ones are fitted on the whole file); the public model is the
-  shipped one (fitted on the train parts only).
-- Validation rows: ``train.jsonl``'s validation bucket (all categories, both languages), and the
+- MiniLM's classifier and the character n-gram model are refitted on their hand-written rows
+  (``train.jsonl`` and the retired held-out sets) *without* their validation bucket (the shipped
+  ones are fitted on all of them); the public model is the shipped one (fitted on the train parts
+  only).
+- Validation rows: the hand-written rows' validation bucket (all categories, both languages), and the
   validation parts of I2P (harmful: images at least 30 % nude; or labelled sexual and at least
   half nude, the target's definition), T2I-CompBench (benign) and Lexica prompts whose images
   showed no nudity (benign). Never the test parts.
@@ -37,7 +38,7 @@ import numpy as np
 
 from . import public_data as pdata
 from .categories import TEXT_CATEGORIES
-from .learned import (CharNgramModel, LearnedTier, SentenceEncoder, fit_minilm_classifier, load_training_set,
+from .learned import (CharNgramModel, LearnedTier, SentenceEncoder, fit_minilm_classifier, load_own_rows,
                       t2i_benign_rows)
 from .moderator import Moderator, _with_parents
 from .normalize import normalize
@@ -47,11 +48,11 @@ CANDIDATES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
 
 
 def validation_rows() -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
-    """Return ``(train_rows, validation_rows)``: train.jsonl's train bucket, and every validation row."""
-    own = load_training_set()
+    """Return ``(train_rows, validation_rows)``: the hand-written rows' train bucket, and every validation row."""
+    own = load_own_rows()
     # The T2I sample (train part only) trains the refitted models, as it trains the shipped ones.
     train = [(t, lab) for t, lab in own if pdata.split_of(t) != pdata.VALIDATION] + t2i_benign_rows()
-    val: list[dict[str, Any]] = [{"text": t, "harmful": lab != "benign", "set": "train.jsonl", "label": lab}
+    val: list[dict[str, Any]] = [{"text": t, "harmful": lab != "benign", "set": "own", "label": lab}
                                  for t, lab in own if pdata.split_of(t) == pdata.VALIDATION]
     if (pdata.DATASETS / "i2p.csv").exists():
         for r in pdata.load_i2p():
@@ -86,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Choose learned.cascade on validation rows.")
     ap.parse_args(argv)
     train, val = validation_rows()
-    print(f"train.jsonl train bucket {len(train)} rows; validation rows {len(val)}: "
-          + ", ".join(f"{s} {sum(r['set'] == s for r in val)}" for s in ("train.jsonl", "i2p", "t2i", "lexica")),
+    print(f"hand-written train bucket {len(train)} rows; validation rows {len(val)}: "
+          + ", ".join(f"{s} {sum(r['set'] == s for r in val)}" for s in ("own", "i2p", "t2i", "lexica")),
           flush=True)
     full = Moderator.load(learned=False)
     encoder = SentenceEncoder()

@@ -1,8 +1,9 @@
-"""Stratified cross-validation of the learned tier on ``data/train.jsonl``.
+"""Stratified cross-validation of the learned tier on its hand-written rows.
 
-Run: ``.venv/bin/python -m moderation.crossval`` (about a minute on two cores).
-Only the training set is used — never ``eval/`` — so the floors chosen from
-this output are not tuned on any evaluation set.
+Run: ``.venv/bin/python -m moderation.crossval`` (a few minutes on two cores).
+Only the training rows are used (``data/train.jsonl`` and the retired held-out
+sets, :func:`moderation.learned.load_own_rows`) — never ``eval/`` — so the floors
+chosen from this output are not tuned on any evaluation set.
 
 For each fold, both learned models (MiniLM + logistic regression, and the
 character n-gram model) are trained on the other folds and score the held
@@ -20,7 +21,7 @@ import re
 import numpy as np
 
 from .categories import TEXT_CATEGORIES
-from .learned import BENIGN, CharNgramModel, SentenceEncoder, load_training_set, t2i_benign_rows
+from .learned import BENIGN, CharNgramModel, SentenceEncoder, load_own_rows, t2i_benign_rows
 from .lexicon import Lexicon
 from .normalize import normalize
 from .policy import Policy
@@ -42,7 +43,7 @@ def out_of_fold(folds: int = 5, seed: int = 0, minilm: bool = True):
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
-    rows = load_training_set()
+    rows = load_own_rows()
     labels = [lab for _, lab in rows]
     lex = Lexicon.load()
     rule = []
@@ -129,7 +130,7 @@ def main() -> None:
         for f in mean_floors:
             agg.setdefault(("mean(char,mini)", f, "-"), []).append(
                 judge(policy, rows, rule, mean, f, policy.char_floor["cjk"]))
-    print(f"{args.folds}-fold stratified CV x {args.seeds} seeds on train.jsonl: rules + out-of-fold learned "
+    print(f"{args.folds}-fold stratified CV x {args.seeds} seeds on the hand-written rows: rules + out-of-fold learned "
           "scores, policy thresholds; minilm runs on English only (floor 1.1 = off)")
     print(f"{'models':15} {'char floor':>10} {'minilm floor':>12} {'en recall':>9} {'en FPR':>7} "
           f"{'zh recall':>9} {'zh FPR':>7}")

@@ -16,70 +16,23 @@ from typing import Any
 from .decision import Decision
 
 EVAL_PATH = Path(__file__).parent / "eval" / "prompts.jsonl"
-#: Held-out set written by a second author without seeing the lexicons, policy,
-#: training data or ``prompts.jsonl``; a measurement only, never tuned on.
-HELDOUT_PATH = Path(__file__).parent / "eval" / "heldout.jsonl"
-#: A second held-out set, written blind after the first had been read for four rounds (same shape).
-#: Read in round six, so no longer blind either.
-HELDOUT2_PATH = HELDOUT_PATH.with_name("heldout-2.jsonl")
-#: A third, written blind in round six against the policy's category definitions; measured once,
-#: then its misses were read in round seven.
-HELDOUT3_PATH = HELDOUT_PATH.with_name("heldout-3.jsonl")
-#: A fourth, written blind in round seven against the same statement of the policy; measured once,
-#: then read in round eight.
-HELDOUT4_PATH = HELDOUT_PATH.with_name("heldout-4.jsonl")
-#: A fifth, written blind in round eight against the same statement (no sexual/minors rows: its
-#: author refused them); measured once, then read.
-HELDOUT5_PATH = HELDOUT_PATH.with_name("heldout-5.jsonl")
-#: A sixth, written blind later in round eight (same statement, no sexual/minors rows) and
-#: measured once with the round's final gate, then read.
-HELDOUT6_PATH = HELDOUT_PATH.with_name("heldout-6.jsonl")
-#: A seventh, written blind in round nine by two authors (en, zh) against a one-page policy
-#: statement, with 150 benign rows per language (110 hard) so that one false positive moves the
-#: FPR by 0.7 points, not 1.3; measured once with the round's final gate.
-HELDOUT7_PATH = HELDOUT_PATH.with_name("heldout-7.jsonl")
-#: An eighth, written blind in round ten by two authors (en, zh) against the same one-page statement,
-#: 90 harmful and 160 benign rows per language; measured once with the round's final gate, then read.
-HELDOUT8_PATH = HELDOUT_PATH.with_name("heldout-8.jsonl")
-#: A ninth, written blind later in round ten by two more authors the same way, and measured once
-#: with the gate that included heldout-8's read fixes; then read.
-HELDOUT9_PATH = HELDOUT_PATH.with_name("heldout-9.jsonl")
-#: A tenth, written blind at the end of round ten the same way, and measured once with the gate
-#: retrained on 640 more rows (indirect harm and look-alikes) and heldout-9's fixes; then read.
-HELDOUT10_PATH = HELDOUT_PATH.with_name("heldout-10.jsonl")
-#: An eleventh, written blind in round eleven the same way (7 rows dropped as repeats of earlier
-#: files), and measured once with round ten's final gate, unchanged; then read.
-HELDOUT11_PATH = HELDOUT_PATH.with_name("heldout-11.jsonl")
-#: A twelfth, written blind at the same time by two more authors (9 rows dropped as repeats), and
-#: measured once with the gate that had heldout-11's rule fixes; then read.
-HELDOUT12_PATH = HELDOUT_PATH.with_name("heldout-12.jsonl")
-#: Three more written blind later in round eleven the same way, each by two new authors, each
-#: measured once with the gate of its time (the one before had its read fixes), then read.
-HELDOUT13_PATH = HELDOUT_PATH.with_name("heldout-13.jsonl")
-HELDOUT14_PATH = HELDOUT_PATH.with_name("heldout-14.jsonl")
-HELDOUT15_PATH = HELDOUT_PATH.with_name("heldout-15.jsonl")
-#: Two written blind in round twelve the same way, by four new authors (10 rows each dropped as
-#: repeats), both measured once with the round's public-head change before either was read.
-HELDOUT16_PATH = HELDOUT_PATH.with_name("heldout-16.jsonl")
-HELDOUT17_PATH = HELDOUT_PATH.with_name("heldout-17.jsonl")
-#: Two more written blind in round twelve by four more authors (18 and 12 rows dropped as repeats),
-#: both measured once with the gate that had heldout-16's and -17's read fixes.
-HELDOUT18_PATH = HELDOUT_PATH.with_name("heldout-18.jsonl")
-HELDOUT19_PATH = HELDOUT_PATH.with_name("heldout-19.jsonl")
-#: And two more at the round's end by four more authors (13 and 15 rows dropped), measured once
-#: with the round's final gate (every fix of -16 to -19), then read.
-HELDOUT20_PATH = HELDOUT_PATH.with_name("heldout-20.jsonl")
-HELDOUT21_PATH = HELDOUT_PATH.with_name("heldout-21.jsonl")
-#: And the last two by four more authors (17 and 15 rows dropped), measured once with the gate as
-#: committed after every fix of -16 to -21 and the round's kept public head; then read.
-HELDOUT22_PATH = HELDOUT_PATH.with_name("heldout-22.jsonl")
-HELDOUT23_PATH = HELDOUT_PATH.with_name("heldout-23.jsonl")
-#: Every held-out file, oldest first.
-HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH,
-                 HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH,
-                 HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH, HELDOUT17_PATH,
-                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH, HELDOUT21_PATH,
-                 HELDOUT22_PATH, HELDOUT23_PATH)
+#: The held-out files still measured: each written blind, by authors who saw only
+#: ``eval/heldout-7-policy.md`` and a short brief, and measured once before it was read. Once read
+#: and fixed by rules, a file retires into the learned tier's training rows
+#: (:data:`moderation.learned.RETIRED_DIR`: ``heldout-1`` to ``-23`` so far); their blind figures
+#: are in docs/moderation.md.
+EVAL_DIR = EVAL_PATH.parent
+#: Written blind in round thirteen by two new authors (one en, one zh; 1 row dropped as a repeat),
+#: measured once with the gate retrained on heldout-1 to -15 before it was read; then read.
+HELDOUT24_PATH = EVAL_DIR / "heldout-24.jsonl"
+#: Written blind in round thirteen by two more new authors (1 zh row dropped as a repeat), measured
+#: once with the gate retrained on heldout-1 to -23 and heldout-24's rule fixes; then read.
+HELDOUT26_PATH = EVAL_DIR / "heldout-26.jsonl"
+#: Written blind last in round thirteen by two more new authors (1 en row dropped as a repeat),
+#: measured once with the gate as committed after heldout-26's fixes; then read.
+HELDOUT28_PATH = EVAL_DIR / "heldout-28.jsonl"
+#: Every measured held-out file, oldest first.
+HELDOUT_PATHS = (HELDOUT24_PATH, HELDOUT26_PATH, HELDOUT28_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:
@@ -87,7 +40,7 @@ def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def load_heldout_set(path: Path = HELDOUT_PATH) -> list[dict[str, Any]]:
+def load_heldout_set(path: Path) -> list[dict[str, Any]]:
     """Return the held-out rows in the evaluation-set shape.
 
     The file stores ``{"text", "lang", "label": "harmful"|"benign", "category", "hard"}``;

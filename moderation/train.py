@@ -21,9 +21,10 @@ What it does, in order:
 4. Writes the model to ``data/model/public-ngram.npz`` and the test parts to
    ``eval/public/`` (the rows the bench and the tests measure; never trained or tuned on),
    the COLD benign sample the character n-gram model also trains on to ``data/cold-benign.jsonl``,
-   and MiniLM's classifier over ``train.jsonl`` to ``data/model/minilm-logreg.npz`` (keyed by
-   the file's sha256 and the encoder's key: loading uses it instead of encoding the training
-   set, and ignores it once ``train.jsonl`` or the encoder changes).
+   and MiniLM's classifier and the character n-gram model over ``train.jsonl`` and the retired
+   held-out sets (``data/retired/``) to ``data/model/`` (keyed by the files' sha256, and for
+   MiniLM the encoder's key: loading uses them instead of fitting, and ignores them once an
+   input changes).
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ SEED = 0
 def _own_rows() -> list[dict[str, Any]]:
     """Return train.jsonl rows with a part: its validation bucket calibrates, the rest trains.
 
-    Its test is ``eval/heldout.jsonl`` (written by another author), so no rows are kept back here.
+    Its tests are the held-out files in ``eval/`` (written by other authors), so no rows are kept
+    back here. The retired held-out sets (:func:`moderation.learned.load_retired_rows`) train MiniLM's
+    classifier and the character model but not these heads: calibrated on them, the sexual head put
+    I2P's test part at 5/9 (docs/moderation.md, round twelve).
     """
     return [{"text": t, "label": lab, "source": "train.jsonl",
              "split": pdata.VALIDATION if pdata.split_of(t) == pdata.VALIDATION else pdata.TRAIN}
@@ -231,7 +235,7 @@ def choose_cuts(model: HashedNgramModel, rows: list[dict[str, Any]]) -> dict[str
 def report_char_floor(rows: list[dict[str, Any]], model: CharNgramModel) -> None:
     """Print the character n-gram model's flag rate on COLD's validation comments per Chinese floor.
 
-    ``model`` is the fit this command saves, on ``train.jsonl`` and the COLD benign sample (train
+    ``model`` is the fit this command saves, on its fit rows and the COLD benign sample (train
     part only, never these validation comments); its ``char_ngram.floor.cjk`` in the policy is read
     off this table (a budget of 5 % of non-offensive comments: its hits block).
     """
@@ -353,7 +357,7 @@ def _train(args: argparse.Namespace) -> int:
     args.model.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.model)
     if args.model == MODEL_PATH:
-        # The MiniLM tier's classifier over train.jsonl, saved so that loading skips encoding it.
+        # The MiniLM tier's classifier over its fit rows, saved so that loading skips encoding them.
         encoder = SentenceEncoder()
         clf = fit_minilm_classifier(encoder, load_fit_rows())
         LinearSoftmax.save(clf, MINILM_MODEL_PATH, c=4.0, digest=training_digest(), encoder=encoder.key)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from moderation.evaluation import EVAL_PATH, HELDOUT_PATHS, evaluate, load_eval_set, load_heldout_set
-from moderation.learned import TRAIN_PATH, load_training_set
+from moderation.learned import TRAIN_PATH, load_fit_rows, load_own_rows, load_retired_rows, retired_paths
 from moderation.normalize import normalize
 
 
@@ -22,7 +22,7 @@ def test_the_eval_set_is_large_bilingual_and_covers_every_category():
 
 
 def test_no_eval_prompt_appears_in_the_training_data():
-    train = {normalize(t).text for t, _ in load_training_set()}
+    train = {normalize(t).text for t, _ in load_own_rows()}
     raw_train = TRAIN_PATH.read_text(encoding="utf-8")
     for row in load_eval_set():
         assert normalize(row["text"]).text not in train, row["text"]
@@ -36,7 +36,7 @@ def test_no_heldout_prompt_appears_in_the_training_data_or_the_eval_set(path):
     No recall/FPR target is asserted on it: it is a measurement (bench/moderation.py), not a gate.
     """
     assert path.exists() and path.parent == EVAL_PATH.parent
-    train = {normalize(t).text for t, _ in load_training_set()}
+    train = {normalize(t).text for t, _ in load_own_rows()}
     raw_train = TRAIN_PATH.read_text(encoding="utf-8")
     tuned = {normalize(r["text"]).text for r in load_eval_set()}
     rows = load_heldout_set(path)
@@ -47,6 +47,18 @@ def test_no_heldout_prompt_appears_in_the_training_data_or_the_eval_set(path):
     in_eval = [r["text"] for r in rows if normalize(r["text"]).text in tuned]
     assert in_train == []
     assert in_eval == []
+
+
+def test_the_retired_heldout_sets_train_the_learned_tier_and_are_no_longer_measured():
+    """heldout-1 to -23 were read and fixed for rounds; they now train, and no measured file is one of them."""
+    paths = retired_paths()
+    assert [int(p.stem.rsplit("-", 1)[1]) for p in paths] == list(range(1, 24))
+    assert not {p.name for p in paths} & {p.name for p in HELDOUT_PATHS}
+    fit = set(load_fit_rows())
+    retired = load_retired_rows()
+    assert len(retired) > 10000 and set(retired) <= fit
+    # Every harmful row keeps its category as the label, every benign row is benign.
+    assert {lab for _, lab in retired} >= {"benign", "sexual", "self-harm/intent", "deception"}
 
 
 def test_recall_and_false_positive_targets_hold_in_each_language(mod):
