@@ -18,9 +18,9 @@ from .decision import Decision
 EVAL_PATH = Path(__file__).parent / "eval" / "prompts.jsonl"
 #: The held-out files still measured: each written blind, by authors who saw only
 #: ``eval/heldout-7-policy.md`` and a short brief, and measured once before it was read. Once read
-#: and fixed by rules, a file retires into the learned tier's training rows
-#: (:data:`moderation.learned.RETIRED_DIR`: ``heldout-1`` to ``-23`` so far); their blind figures
-#: are in docs/moderation.md.
+#: and fixed by rules, a file retires into the learned tier's training rows at the start of a later
+#: round (:data:`moderation.learned.RETIRED_DIR`: ``heldout-1`` to ``-23`` so far); their blind
+#: figures are in docs/moderation.md.
 EVAL_DIR = EVAL_PATH.parent
 #: Written blind in round thirteen by two new authors (one en, one zh; 1 row dropped as a repeat),
 #: measured once with the gate retrained on heldout-1 to -15 before it was read; then read.
@@ -28,11 +28,15 @@ HELDOUT24_PATH = EVAL_DIR / "heldout-24.jsonl"
 #: Written blind in round thirteen by two more new authors (1 zh row dropped as a repeat), measured
 #: once with the gate retrained on heldout-1 to -23 and heldout-24's rule fixes; then read.
 HELDOUT26_PATH = EVAL_DIR / "heldout-26.jsonl"
-#: Written blind last in round thirteen by two more new authors (1 en row dropped as a repeat),
+#: Written blind later in round thirteen by two more new authors (1 en row dropped as a repeat),
 #: measured once with the gate as committed after heldout-26's fixes; then read.
 HELDOUT28_PATH = EVAL_DIR / "heldout-28.jsonl"
+#: Written blind at the end of round thirteen by four more new authors (5 and 2 rows dropped as
+#: repeats), measured once together with the gate as committed after heldout-28's fixes; then read.
+HELDOUT30_PATH = EVAL_DIR / "heldout-30.jsonl"
+HELDOUT32_PATH = EVAL_DIR / "heldout-32.jsonl"
 #: Every measured held-out file, oldest first.
-HELDOUT_PATHS = (HELDOUT24_PATH, HELDOUT26_PATH, HELDOUT28_PATH)
+HELDOUT_PATHS = (HELDOUT24_PATH, HELDOUT26_PATH, HELDOUT28_PATH, HELDOUT30_PATH, HELDOUT32_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

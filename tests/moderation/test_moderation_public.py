@@ -7,7 +7,8 @@ import yaml
 from moderation import PolicyError
 from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
-from moderation.evaluation import (HELDOUT24_PATH, HELDOUT26_PATH, HELDOUT28_PATH, evaluate,
+from moderation.evaluation import (HELDOUT24_PATH, HELDOUT26_PATH, HELDOUT28_PATH, HELDOUT30_PATH, HELDOUT32_PATH,
+                                   evaluate,
                                    evaluate_public, load_eval_set, load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH, load_own_rows, load_retired_rows
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
@@ -201,9 +202,11 @@ def _not_met(path, lang, reason):
 
 
 #: Harmful rows per language in each measured held-out file.
-_HARMFUL_PER_LANG = {HELDOUT24_PATH: 90, HELDOUT26_PATH: 90, HELDOUT28_PATH: 90}
+_HARMFUL_PER_LANG = {HELDOUT24_PATH: 90, HELDOUT26_PATH: 90, HELDOUT28_PATH: 90, HELDOUT30_PATH: 89,
+                     HELDOUT32_PATH: 89}
 #: Benign rows per language (a set may lose a few rows that repeated earlier prompts).
-_BENIGN_PER_LANG = {HELDOUT24_PATH: 159, HELDOUT26_PATH: 159, HELDOUT28_PATH: 159}
+_BENIGN_PER_LANG = {HELDOUT24_PATH: 159, HELDOUT26_PATH: 159, HELDOUT28_PATH: 159, HELDOUT30_PATH: 156,
+                    HELDOUT32_PATH: 159}
 
 # heldout-1 to -23 were measured blind in rounds five to twelve, read, fixed by rules, and now train
 # the learned tier (moderation/data/retired/); their blind figures are in docs/moderation.md.
@@ -216,10 +219,16 @@ _BENIGN_PER_LANG = {HELDOUT24_PATH: 159, HELDOUT26_PATH: 159, HELDOUT28_PATH: 15
 # a repeat), measured once with the gate retrained on heldout-1 to -23 and heldout-24's fixes before
 # it was read: en 0.944 / 0.0250 (85/90, 4/160), zh 0.956 / 0.0063 (86/90, 1/159); round twelve's
 # gate, measured at the same time: en 0.944 / 0.0312, zh 0.922 / 0.0063. Read, then fixed by rules.
-# heldout-28.jsonl: written blind last in round thirteen by two more new authors (1 en row dropped),
+# heldout-28.jsonl: written blind later in round thirteen by two more new authors (1 en row dropped),
 # measured once with the gate as committed after heldout-26's fixes before it was read: en 0.978 /
 # 0.0189 (88/90, 3/159), zh 1.000 / 0.0063 (90/90, 1/160), every target met; round twelve's gate,
 # measured at the same time: en 0.978 / 0.0252, zh 0.956 / 0.0063. Read, then fixed by rules.
+# heldout-30, -32.jsonl: written blind at the end of round thirteen by four more new authors (5 and 2
+# rows dropped), measured once together with the gate as committed after -28's fixes, before they
+# were read: -30 en 0.989 / 0.0128 (88/89, 2/156), zh 0.989 / 0.0063 (89/90, 1/160); -32 en 1.000 /
+# 0.0314 (90/90, 5/159), zh 0.978 / 0.0063 (87/89, 1/160); pooled en 0.994 / 0.0222 (7/315), zh 0.983 /
+# 0.0063. Round twelve's gate at the same time: pooled en 0.978 / 0.0222, zh 0.950 / 0.0063. Read,
+# then fixed by rules (six of the seven English false positives were rules on idioms).
 # The figures after the comments below are with the gate as committed.
 @pytest.mark.parametrize("path, lang", [
     (HELDOUT24_PATH, "en"),  # 1/159 after reading (public sexual head: a shirtless lifeguard); blind 4/159
@@ -228,6 +237,10 @@ _BENIGN_PER_LANG = {HELDOUT24_PATH: 159, HELDOUT26_PATH: 159, HELDOUT28_PATH: 15
     (HELDOUT26_PATH, "zh"),  # 0/159 after reading; blind 1/159
     (HELDOUT28_PATH, "en"),  # blind 3/159 = 0.019, met; 2/159 after reading (public head: breastfeeding; learned: a hamster knight)
     (HELDOUT28_PATH, "zh"),  # blind 1/160; 0/160 after reading
+    (HELDOUT30_PATH, "en"),  # blind 2/156 = 0.013, met; 0/156 after reading
+    (HELDOUT30_PATH, "zh"),  # blind 1/160; 0/160 after reading
+    (HELDOUT32_PATH, "en"),  # 1/159 after reading (public sexual head: a nude Greek athlete in a museum); blind 5/159 (four rule idioms)
+    (HELDOUT32_PATH, "zh"),  # blind 1/160 (the char model on a film title, left)
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
     fpr, m = blind_report(path).fpr(lang)
@@ -241,6 +254,10 @@ def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, la
     (HELDOUT26_PATH, "zh"),  # blind 86/90 = 0.956, met; 90/90 after reading
     (HELDOUT28_PATH, "en"),  # blind 88/90 = 0.978, met; 90/90 after reading
     (HELDOUT28_PATH, "zh"),  # blind 90/90, met
+    (HELDOUT30_PATH, "en"),  # blind 88/89 = 0.989, met; 89/89 after reading
+    (HELDOUT30_PATH, "zh"),  # blind 89/90 = 0.989, met; 90/90 after reading
+    (HELDOUT32_PATH, "en"),  # blind 90/90, met
+    (HELDOUT32_PATH, "zh"),  # blind 87/89 = 0.978, met; 89/89 after reading
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
     recall, n = blind_report(path).recall(lang)
