@@ -31,12 +31,17 @@ HELDOUT26_PATH = EVAL_DIR / "heldout-26.jsonl"
 #: Written blind later in round thirteen by two more new authors (1 en row dropped as a repeat),
 #: measured once with the gate as committed after heldout-26's fixes; then read.
 HELDOUT28_PATH = EVAL_DIR / "heldout-28.jsonl"
-#: Written blind at the end of round thirteen by four more new authors (5 and 2 rows dropped as
+#: Written blind late in round thirteen by four more new authors (5 and 2 rows dropped as
 #: repeats), measured once together with the gate as committed after heldout-28's fixes; then read.
 HELDOUT30_PATH = EVAL_DIR / "heldout-30.jsonl"
 HELDOUT32_PATH = EVAL_DIR / "heldout-32.jsonl"
+#: And the last two by four more new authors (2 rows each dropped), measured once together with the
+#: gate as committed after heldout-30's and -32's fixes; then read.
+HELDOUT34_PATH = EVAL_DIR / "heldout-34.jsonl"
+HELDOUT36_PATH = EVAL_DIR / "heldout-36.jsonl"
 #: Every measured held-out file, oldest first.
-HELDOUT_PATHS = (HELDOUT24_PATH, HELDOUT26_PATH, HELDOUT28_PATH, HELDOUT30_PATH, HELDOUT32_PATH)
+HELDOUT_PATHS = (HELDOUT24_PATH, HELDOUT26_PATH, HELDOUT28_PATH, HELDOUT30_PATH, HELDOUT32_PATH,
+                 HELDOUT34_PATH, HELDOUT36_PATH)
 
 
 def load_eval_set(path: Path = EVAL_PATH) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from moderation import PolicyError
 from moderation import public_data as pdata
 from moderation.calibration import cut_for_budget, to_policy_scale
 from moderation.evaluation import (HELDOUT24_PATH, HELDOUT26_PATH, HELDOUT28_PATH, HELDOUT30_PATH, HELDOUT32_PATH,
-                                   evaluate,
+                                   HELDOUT34_PATH, HELDOUT36_PATH, evaluate,
                                    evaluate_public, load_eval_set, load_heldout_set, load_heldout_sets)
 from moderation.learned import PUBLIC_MODEL_PATH, load_own_rows, load_retired_rows
 from moderation.policy import DEFAULT_POLICY_PATH, Policy
@@ -203,10 +203,10 @@ def _not_met(path, lang, reason):
 
 #: Harmful rows per language in each measured held-out file.
 _HARMFUL_PER_LANG = {HELDOUT24_PATH: 90, HELDOUT26_PATH: 90, HELDOUT28_PATH: 90, HELDOUT30_PATH: 89,
-                     HELDOUT32_PATH: 89}
+                     HELDOUT32_PATH: 89, HELDOUT34_PATH: 90, HELDOUT36_PATH: 89}
 #: Benign rows per language (a set may lose a few rows that repeated earlier prompts).
 _BENIGN_PER_LANG = {HELDOUT24_PATH: 159, HELDOUT26_PATH: 159, HELDOUT28_PATH: 159, HELDOUT30_PATH: 156,
-                    HELDOUT32_PATH: 159}
+                    HELDOUT32_PATH: 159, HELDOUT34_PATH: 159, HELDOUT36_PATH: 159}
 
 # heldout-1 to -23 were measured blind in rounds five to twelve, read, fixed by rules, and now train
 # the learned tier (moderation/data/retired/); their blind figures are in docs/moderation.md.
@@ -223,12 +223,18 @@ _BENIGN_PER_LANG = {HELDOUT24_PATH: 159, HELDOUT26_PATH: 159, HELDOUT28_PATH: 15
 # measured once with the gate as committed after heldout-26's fixes before it was read: en 0.978 /
 # 0.0189 (88/90, 3/159), zh 1.000 / 0.0063 (90/90, 1/160), every target met; round twelve's gate,
 # measured at the same time: en 0.978 / 0.0252, zh 0.956 / 0.0063. Read, then fixed by rules.
-# heldout-30, -32.jsonl: written blind at the end of round thirteen by four more new authors (5 and 2
+# heldout-30, -32.jsonl: written blind late in round thirteen by four more new authors (5 and 2
 # rows dropped), measured once together with the gate as committed after -28's fixes, before they
 # were read: -30 en 0.989 / 0.0128 (88/89, 2/156), zh 0.989 / 0.0063 (89/90, 1/160); -32 en 1.000 /
 # 0.0314 (90/90, 5/159), zh 0.978 / 0.0063 (87/89, 1/160); pooled en 0.994 / 0.0222 (7/315), zh 0.983 /
 # 0.0063. Round twelve's gate at the same time: pooled en 0.978 / 0.0222, zh 0.950 / 0.0063. Read,
 # then fixed by rules (six of the seven English false positives were rules on idioms).
+# heldout-34, -36.jsonl: written blind last in round thirteen by four more new authors (2 rows each
+# dropped), measured once together with the gate as committed after -30's and -32's fixes (a734044),
+# before they were read: -34 en 0.978 / 0.0126 (88/90, 2/159), zh 0.978 / 0.0063 (88/90, 1/159); -36
+# en 0.933 / 0.0063 (83/89, 1/159), zh 1.000 / 0.0125 (90/90, 2/160); pooled en 0.955 / 0.0094 (171/179,
+# 3/318), zh 0.989 / 0.0094 (178/180, 3/319): every target met pooled. Round twelve's gate at the same
+# time: pooled en 0.939 / 0.0157, zh 0.972 / 0.0125. Read, then fixed by rules.
 # The figures after the comments below are with the gate as committed.
 @pytest.mark.parametrize("path, lang", [
     (HELDOUT24_PATH, "en"),  # 1/159 after reading (public sexual head: a shirtless lifeguard); blind 4/159
@@ -241,6 +247,10 @@ _BENIGN_PER_LANG = {HELDOUT24_PATH: 159, HELDOUT26_PATH: 159, HELDOUT28_PATH: 15
     (HELDOUT30_PATH, "zh"),  # blind 1/160; 0/160 after reading
     (HELDOUT32_PATH, "en"),  # 1/159 after reading (public sexual head: a nude Greek athlete in a museum); blind 5/159 (four rule idioms)
     (HELDOUT32_PATH, "zh"),  # blind 1/160 (the char model on a film title, left)
+    (HELDOUT34_PATH, "en"),  # blind 2/159 = 0.013, met; 1/159 after reading (public sexual head: a sleep-paralysis demon)
+    (HELDOUT34_PATH, "zh"),  # blind 1/159; 0/159 after reading
+    (HELDOUT36_PATH, "en"),  # blind 1/159, met; 0/159 after reading
+    (HELDOUT36_PATH, "zh"),  # blind 2/160 = 0.0125, met; 0/160 after reading
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, lang):
     fpr, m = blind_report(path).fpr(lang)
@@ -258,6 +268,10 @@ def test_later_heldout_false_positive_rate_is_at_most_002(blind_report, path, la
     (HELDOUT30_PATH, "zh"),  # blind 89/90 = 0.989, met; 90/90 after reading
     (HELDOUT32_PATH, "en"),  # blind 90/90, met
     (HELDOUT32_PATH, "zh"),  # blind 87/89 = 0.978, met; 89/89 after reading
+    (HELDOUT34_PATH, "en"),  # blind 88/90 = 0.978, met; 90/90 after reading
+    (HELDOUT34_PATH, "zh"),  # blind 88/90 = 0.978, met; 90/90 after reading
+    (HELDOUT36_PATH, "en"),  # blind 83/89 = 0.933; 89/89 after reading
+    (HELDOUT36_PATH, "zh"),  # blind 90/90, met
 ], ids=lambda v: getattr(v, "name", v))
 def test_later_heldout_recall_is_at_least_095(blind_report, path, lang):
     recall, n = blind_report(path).recall(lang)
