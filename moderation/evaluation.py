@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .decision import Decision
+from .learned import heldout_label
 
 EVAL_PATH = Path(__file__).parent / "eval" / "prompts.jsonl"
 #: The held-out files still measured: each written blind, by authors who saw only
@@ -56,11 +57,7 @@ def load_heldout_set(path: Path) -> list[dict[str, Any]]:
     here ``label`` becomes the category (or ``"benign"``) so :class:`EvalReport`
     scores both sets the same way. ``category`` is kept as is.
     """
-    rows = []
-    for row in load_eval_set(path):
-        label = row["category"] if row["label"] == "harmful" else "benign"
-        rows.append({**row, "label": label})
-    return rows
+    return [{**row, "label": heldout_label(row)} for row in load_eval_set(path)]
 
 
 def load_heldout_sets() -> list[dict[str, Any]]:

@@ -88,7 +88,8 @@ def retired_paths() -> list[Path]:
     return sorted(RETIRED_DIR.glob("heldout-*.jsonl"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
 
 
-def _heldout_label(item: dict[str, Any]) -> str:
+def heldout_label(item: dict[str, Any]) -> str:
+    """Return a held-out row's label as training and scoring read it: its category if harmful, else benign."""
     return str(item["category"]) if item["label"] == "harmful" else BENIGN
 
 
@@ -105,7 +106,7 @@ def load_retired_rows() -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
     for path in retired_paths():
-        for text, label in _rows(path, _heldout_label):
+        for text, label in _rows(path, heldout_label):
             if text.casefold() not in seen:
                 seen.add(text.casefold())
                 rows.append((text, label))
